@@ -1,0 +1,2 @@
+import { CORE } from '@bandeja/core';
+process.stdout.write(String(CORE) + '\n');
