@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from '@bandeja/admin';
+import { AuthModule } from '@bandeja/auth';
+import { AppConfig, CoreModule } from '@bandeja/core';
+
+/** The HTTP app: REST, health, metrics, docs and the queue dashboard. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config, { name: 'bandeja-api', withHttp: true }), AuthModule, AdminModule],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig, PrismaService, UserRole } from '@bandeja/core';
+import { PasswordHasher } from './password-hasher';
+
+/**
+ * First start: when no user exists, creates an ADMIN from ADMIN_EMAIL / ADMIN_PASSWORD. Safe
+ * with several api replicas starting at once (an advisory lock serialises them). Retries while
+ * the database is not reachable yet.
+ */
+@Injectable()
+export class AdminBootstrapService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(AdminBootstrapService.name);
+  private retry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly hasher: PasswordHasher,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.run();
+  }
+
+  onModuleDestroy(): void {
+    clearTimeout(this.retry);
+  }
+
+  async run(): Promise<'created' | 'exists' | 'skipped'> {
+    const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
+    try {
+      const passwordHash = email && password ? await this.hasher.hash(password) : undefined;
+      const outcome = await this.prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('bandeja:first-admin'))`);
+        if ((await tx.user.count()) > 0) return 'exists' as const;
+        if (!email || !passwordHash) return 'skipped' as const;
+        await tx.user.create({ data: { email: email.toLowerCase(), name: 'Administrator', role: UserRole.ADMIN, passwordHash } });
+        return 'created' as const;
+      });
+      if (outcome === 'created') this.logger.log({ email }, 'first admin created');
+      if (outcome === 'skipped') this.logger.warn('no users exist and ADMIN_EMAIL/ADMIN_PASSWORD are not set: nobody can log in');
+      return outcome;
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'could not check for the first admin; retrying in 10 s');
+      this.retry = setTimeout(() => void this.run(), 10_000);
+      this.retry.unref();
+      return 'skipped';
+    }
+  }
+}

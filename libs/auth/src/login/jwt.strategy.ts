@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig } from '@bandeja/core';
+import type { Principal } from '../principal';
+import { AuthService, JwtPayload } from './auth.service';
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    config: AppConfig,
+    private readonly auth: AuthService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      ignoreExpiration: false,
+      secretOrKey: config.JWT_SECRET,
+      algorithms: ['HS256'],
+    });
+  }
+
+  async validate(payload: JwtPayload): Promise<Principal | false> {
+    if (typeof payload?.sub !== 'string') return false;
+    return (await this.auth.principalForUser(payload.sub)) ?? false;
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, MembershipRole, PrismaService, UserRole } from '@bandeja/core';
+import type { Principal } from '../principal';
+
+const RANK: Record<MembershipRole, number> = { AGENT: 1, MANAGER: 2 };
+
+/**
+ * The one place that decides what a caller may see: membership checks for single points and
+ * the point filter for lists. Everything tenant-scoped goes through here.
+ */
+@Injectable()
+export class TenancyService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  isAdmin(principal: Principal): boolean {
+    return principal.role === UserRole.ADMIN;
+  }
+
+  /**
+   * Checks that `principal` may act in `servicePointId` with at least `minRole`.
+   * Not a member (or no such point) → 404; member with a lower role → 403.
+   */
+  async assertAccess(
+    principal: Principal,
+    servicePointId: string,
+    minRole: MembershipRole,
+    what = 'Service point',
+  ): Promise<void> {
+    if (this.isAdmin(principal)) {
+      const exists = await this.prisma.servicePoint.count({ where: { id: servicePointId } });
+      if (!exists) throw AppError.notFound(what);
+      return;
+    }
+    const role = principal.memberships.get(servicePointId);
+    // Same answer as for a resource that does not exist: never reveal another point's data.
+    if (!role) throw AppError.notFound(what);
+    if (RANK[role] < RANK[minRole]) throw AppError.forbidden(`This needs the ${minRole} role in the service point`);
+  }
+
+  /** Point ids the caller may read, or `undefined` for "all" (admins). */
+  visiblePointIds(principal: Principal): string[] | undefined {
+    return this.isAdmin(principal) ? undefined : [...principal.memberships.keys()];
+  }
+
+  /** A Prisma `where` fragment limiting rows to the caller's points. */
+  pointFilter(principal: Principal): { servicePointId?: { in: string[] } } {
+    const ids = this.visiblePointIds(principal);
+    return ids ? { servicePointId: { in: ids } } : {};
+  }
+
+  /** True when the caller may read `servicePointId` (used to filter explicit query params). */
+  canSee(principal: Principal, servicePointId: string): boolean {
+    return this.isAdmin(principal) || principal.memberships.has(servicePointId);
+  }
+}

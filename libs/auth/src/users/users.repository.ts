@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { MembershipRole, Prisma, PrismaService, UserRole } from '@bandeja/core';
+
+export const USER_PUBLIC_SELECT = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export type PublicUser = Prisma.UserGetPayload<{ select: typeof USER_PUBLIC_SELECT }>;
+
+/** Data access for users and their memberships (the identity tables). */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findByEmail(email: string) {
+    return this.prisma.user.findUnique({ where: { email: email.toLowerCase() } });
+  }
+
+  findPublic(id: string): Promise<PublicUser | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: USER_PUBLIC_SELECT });
+  }
+
+  findWithMemberships(id: string) {
+    return this.prisma.user.findUnique({
+      where: { id },
+      select: { ...USER_PUBLIC_SELECT, memberships: { select: { servicePointId: true, role: true } } },
+    });
+  }
+
+  list(args: { where: object; take: number; orderBy: object[] }): Promise<PublicUser[]> {
+    return this.prisma.user.findMany({ ...args, select: USER_PUBLIC_SELECT });
+  }
+
+  create(data: { email: string; name: string; passwordHash: string; role: UserRole }): Promise<PublicUser> {
+    return this.prisma.user.create({ data: { ...data, email: data.email.toLowerCase() }, select: USER_PUBLIC_SELECT });
+  }
+
+  update(id: string, data: Prisma.UserUpdateInput, tx?: Prisma.TransactionClient): Promise<PublicUser> {
+    return (tx ?? this.prisma).user.update({ where: { id }, data, select: USER_PUBLIC_SELECT });
+  }
+
+  delete(id: string, tx?: Prisma.TransactionClient) {
+    return (tx ?? this.prisma).user.delete({ where: { id } });
+  }
+
+  count(where: Prisma.UserWhereInput = {}, tx?: Prisma.TransactionClient): Promise<number> {
+    return (tx ?? this.prisma).user.count({ where });
+  }
+
+  transaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(fn, { isolationLevel: 'Serializable' });
+  }
+
+  memberships(userId: string): Promise<{ servicePointId: string; role: MembershipRole }[]> {
+    return this.prisma.membership.findMany({ where: { userId }, select: { servicePointId: true, role: true } });
+  }
+}

@@ -1,0 +1,25 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { AppConfig } from '../config/app-config';
+import { PrismaClient } from './generated/client';
+
+/**
+ * The one Prisma client of a process, on the node-postgres driver adapter. Connections open
+ * lazily, so a process whose database is briefly down still starts and reports it on /health/ready.
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(config: AppConfig) {
+    super({
+      adapter: new PrismaPg({
+        connectionString: config.DATABASE_URL,
+        max: 10,
+        connectionTimeoutMillis: 5000,
+      }),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

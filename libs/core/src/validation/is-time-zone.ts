@@ -1,0 +1,23 @@
+import { registerDecorator, ValidationOptions } from 'class-validator';
+
+/** True when `tz` is an IANA zone the runtime knows (e.g. America/La_Paz). */
+export function isTimeZone(tz: unknown): tz is string {
+  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTimeZone',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be an IANA time zone`, ...options },
+      validator: { validate: isTimeZone },
+    });
+}
