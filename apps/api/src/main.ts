@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@bandeja/core';
-import { Logger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
   const app = await createApiApp(config);
   await app.listen(config.PORT, config.HOST);
-  app.get(Logger).log({ port: config.PORT }, 'bandeja api listening');
+  new Logger('Api').log({ port: config.PORT }, 'bandeja api listening');
 }
 
 void main();

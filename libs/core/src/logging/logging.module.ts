@@ -29,7 +29,8 @@ export class LoggingModule {
               ],
               censor: '[redacted]',
             },
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
+            // Probes and scrapes arrive every few seconds; their lines would drown the rest.
+            autoLogging: { ignore: (req: IncomingMessage) => ['/health/live', '/health/ready', '/metrics'].includes(req.url ?? '') },
             customLogLevel: (_req, res, err) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
             serializers: {
