@@ -11,6 +11,8 @@ import { PasswordHasher } from './password-hasher';
 export class AdminBootstrapService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AdminBootstrapService.name);
   private retry?: NodeJS.Timeout;
+  private inFlight?: Promise<'created' | 'exists' | 'skipped'>;
+  private stopped = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -23,10 +25,17 @@ export class AdminBootstrapService implements OnApplicationBootstrap, OnModuleDe
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     clearTimeout(this.retry);
   }
 
-  async run(): Promise<'created' | 'exists' | 'skipped'> {
+  /** Idempotent; concurrent calls share one attempt. */
+  run(): Promise<'created' | 'exists' | 'skipped'> {
+    this.inFlight ??= this.attempt().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async attempt(): Promise<'created' | 'exists' | 'skipped'> {
     const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
     try {
       const passwordHash = email && password ? await this.hasher.hash(password) : undefined;
@@ -41,7 +50,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap, OnModuleDe
       if (outcome === 'skipped') this.logger.warn('no users exist and ADMIN_EMAIL/ADMIN_PASSWORD are not set: nobody can log in');
       return outcome;
     } catch (err) {
+      if (this.stopped) return 'skipped';
       this.logger.error({ err: (err as Error).message }, 'could not check for the first admin; retrying in 10 s');
+      clearTimeout(this.retry);
       this.retry = setTimeout(() => void this.run(), 10_000);
       this.retry.unref();
       return 'skipped';
