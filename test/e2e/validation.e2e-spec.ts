@@ -1,3 +1,4 @@
+import type { Response } from 'supertest';
 import { adminLogin, auth, bootApi, createPoint, TestApi, unique } from '../support/api';
 
 /** Bad input on the foundation's routes: the contract's 4xx, an error code, a request id, nothing stored. */
@@ -107,7 +108,7 @@ describe('validation and error bodies', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await api
+      const res: Response = await api
         .http()
         .get(`/api/v1/shipments?servicePointId=${point.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`)
         .set(auth(admin));

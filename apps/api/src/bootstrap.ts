@@ -28,7 +28,6 @@ export async function createApiApp(config: AppConfig, options: { logs?: boolean 
     abortOnError: false,
   });
   app.useLogger(options.logs === false ? false : app.get(Logger));
-  app.enableShutdownHooks();
 
   const filter = new AllExceptionsFilter();
   const http = app.getHttpAdapter().getInstance() as express.Express;

@@ -3,10 +3,27 @@ import { AppConfig, PrismaService, UserRole } from '@bandeja/core';
 import { PasswordHasher } from './password-hasher';
 
 /**
- * First start: when no user exists, creates an ADMIN from ADMIN_EMAIL / ADMIN_PASSWORD. Safe
- * with several api replicas starting at once (an advisory lock serialises them). Retries while
- * the database is not reachable yet.
+ * Creates the ADMIN from ADMIN_EMAIL / ADMIN_PASSWORD when the user table is empty. An advisory
+ * lock serialises concurrent callers (api replicas, the seed). Used by the api at start-up and by
+ * the seed, so that loading the demo first never leaves the configured admin out.
  */
+export async function ensureFirstAdmin(
+  prisma: PrismaService,
+  config: Pick<AppConfig, 'ADMIN_EMAIL' | 'ADMIN_PASSWORD'>,
+  hasher: PasswordHasher,
+): Promise<'created' | 'exists' | 'skipped'> {
+  const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = config;
+  const passwordHash = email && password ? await hasher.hash(password) : undefined;
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('bandeja:first-admin'))`);
+    if ((await tx.user.count()) > 0) return 'exists' as const;
+    if (!email || !passwordHash) return 'skipped' as const;
+    await tx.user.create({ data: { email: email.toLowerCase(), name: 'Administrator', role: UserRole.ADMIN, passwordHash } });
+    return 'created' as const;
+  });
+}
+
+/** First start of the api: `ensureFirstAdmin`, retried while the database is not reachable yet. */
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AdminBootstrapService.name);
@@ -36,17 +53,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async attempt(): Promise<'created' | 'exists' | 'skipped'> {
-    const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
     try {
-      const passwordHash = email && password ? await this.hasher.hash(password) : undefined;
-      const outcome = await this.prisma.$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('bandeja:first-admin'))`);
-        if ((await tx.user.count()) > 0) return 'exists' as const;
-        if (!email || !passwordHash) return 'skipped' as const;
-        await tx.user.create({ data: { email: email.toLowerCase(), name: 'Administrator', role: UserRole.ADMIN, passwordHash } });
-        return 'created' as const;
-      });
-      if (outcome === 'created') this.logger.log({ email }, 'first admin created');
+      const outcome = await ensureFirstAdmin(this.prisma, this.config, this.hasher);
+      if (outcome === 'created') this.logger.log({ email: this.config.ADMIN_EMAIL }, 'first admin created');
       if (outcome === 'skipped') this.logger.warn('no users exist and ADMIN_EMAIL/ADMIN_PASSWORD are not set: nobody can log in');
       return outcome;
     } catch (err) {

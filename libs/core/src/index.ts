@@ -19,3 +19,4 @@ export * from './validation/is-time-zone';
 export { Prisma } from './database/generated/client';
 export type * from './database/generated/client';
 export * from './database/generated/enums';
+export * from './lifecycle/graceful-shutdown';

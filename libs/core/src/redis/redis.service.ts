@@ -35,16 +35,17 @@ export class RedisService implements OnModuleDestroy {
     return [this.prefix, ...parts].join(':');
   }
 
-  /** PING with a deadline, for readiness: never hangs on a dead server. */
+  /** PING with a deadline, for readiness: waits for a connection in progress, never hangs. */
   async ping(timeoutMs = 1000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      await Promise.race([
-        this.client.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      if (this.client.status !== 'ready') {
+        await Promise.race([new Promise((resolve) => this.client.once('ready', resolve)), deadline]);
+      }
+      await Promise.race([this.client.ping(), deadline]);
     } finally {
       clearTimeout(timer);
     }
