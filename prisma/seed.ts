@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { seedDemo } from '@bandeja/admin';
 import { ensureFirstAdmin, PasswordHasher } from '@bandeja/auth';
-import { AppConfig, ConfigError, loadConfig, PrismaService } from '@bandeja/core';
+import { AppConfig, configOrExit, loadConfig, PrismaService } from '@bandeja/core';
 
 /**
  * Loads the demo data (see libs/admin/src/seed/demo-seed.ts): `npm run seed` or
@@ -9,16 +9,7 @@ import { AppConfig, ConfigError, loadConfig, PrismaService } from '@bandeja/core
  * Prints a one-line JSON summary; exits 78 on a bad configuration and 1 on any other failure.
  */
 async function main(): Promise<number> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
-      return 78; // EX_CONFIG
-    }
-    throw err;
-  }
+  const config: AppConfig = configOrExit(() => loadConfig());
 
   const prisma = new PrismaService(config);
   const hasher = new PasswordHasher();
