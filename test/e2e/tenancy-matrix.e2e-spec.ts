@@ -1,4 +1,13 @@
-import { addMember, adminLogin, auth, bootApi, createPoint, createUser, TestApi, unique } from '../support/api';
+import {
+  addMember,
+  adminLogin,
+  auth,
+  bootApi,
+  createPoint,
+  createUser,
+  TestApi,
+  unique,
+} from '../support/api';
 import { signJwt } from '../support/tokens';
 
 /**
@@ -7,7 +16,16 @@ import { signJwt } from '../support/tokens';
  * (never data); no or bad credentials 401.
  */
 type Caller = 'admin' | 'managerA' | 'agentA' | 'agentB' | 'keyA' | 'none' | 'expired' | 'forged';
-const CALLERS: Caller[] = ['admin', 'managerA', 'agentA', 'agentB', 'keyA', 'none', 'expired', 'forged'];
+const CALLERS: Caller[] = [
+  'admin',
+  'managerA',
+  'agentA',
+  'agentB',
+  'keyA',
+  'none',
+  'expired',
+  'forged',
+];
 type Expect = Partial<Record<Caller, number>>;
 
 interface Row {
@@ -38,14 +56,22 @@ describe('tenancy matrix', () => {
     if (body) req = req.send(body);
     return req;
   };
-  const asAdmin = (method: Row['method'], path: string, body?: object) => call(method, path, 'admin', body);
+  const asAdmin = (method: Row['method'], path: string, body?: object) =>
+    call(method, path, 'admin', body);
 
   const freshShipment = async () => {
-    const res = await asAdmin('post', '/api/v1/shipments', { servicePointId: A, trackingNumber: unique('TMP').toUpperCase() });
+    const res = await asAdmin('post', '/api/v1/shipments', {
+      servicePointId: A,
+      trackingNumber: unique('TMP').toUpperCase(),
+    });
     return res.body.id as string;
   };
   const freshFaq = async () => {
-    const res = await asAdmin('post', '/api/v1/faqs', { servicePointId: A, question: '¿Temporal?', answer: 'Sí' });
+    const res = await asAdmin('post', '/api/v1/faqs', {
+      servicePointId: A,
+      question: '¿Temporal?',
+      answer: 'Sí',
+    });
     return res.body.id as string;
   };
 
@@ -76,18 +102,52 @@ describe('tenancy matrix', () => {
       agentB: auth(agentB.token),
       keyA: { 'X-Api-Key': key.body.key },
       none: {},
-      expired: auth(signJwt({ sub: managerA.id, role: 'AGENT', iat: now - 7200, exp: now - 60 }, secret)),
-      forged: auth(signJwt({ sub: managerA.id, role: 'ADMIN', iat: now, exp: now + 600 }, `${secret}-not`)),
+      expired: auth(
+        signJwt({ sub: managerA.id, role: 'AGENT', iat: now - 7200, exp: now - 60 }, secret),
+      ),
+      forged: auth(
+        signJwt({ sub: managerA.id, role: 'ADMIN', iat: now, exp: now + 600 }, `${secret}-not`),
+      ),
     });
-    shipA = (await asAdmin('post', '/api/v1/shipments', { servicePointId: A, trackingNumber: unique('LPA').toUpperCase(), status: 'IN_TRANSIT' })).body.id;
-    await asAdmin('post', '/api/v1/shipments', { servicePointId: B, trackingNumber: unique('LPB').toUpperCase() });
-    faqA = (await asAdmin('post', '/api/v1/faqs', { servicePointId: A, question: '¿Horario de A?', answer: '9 a 18' })).body.id;
-    await asAdmin('post', '/api/v1/faqs', { servicePointId: B, question: '¿Horario de B?', answer: '10 a 20' });
-    faqGlobal = (await asAdmin('post', '/api/v1/faqs', { question: '¿Qué es Bandeja?', answer: 'Una bandeja de entrada.' })).body.id;
+    shipA = (
+      await asAdmin('post', '/api/v1/shipments', {
+        servicePointId: A,
+        trackingNumber: unique('LPA').toUpperCase(),
+        status: 'IN_TRANSIT',
+      })
+    ).body.id;
+    await asAdmin('post', '/api/v1/shipments', {
+      servicePointId: B,
+      trackingNumber: unique('LPB').toUpperCase(),
+    });
+    faqA = (
+      await asAdmin('post', '/api/v1/faqs', {
+        servicePointId: A,
+        question: '¿Horario de A?',
+        answer: '9 a 18',
+      })
+    ).body.id;
+    await asAdmin('post', '/api/v1/faqs', {
+      servicePointId: B,
+      question: '¿Horario de B?',
+      answer: '10 a 20',
+    });
+    faqGlobal = (
+      await asAdmin('post', '/api/v1/faqs', {
+        question: '¿Qué es Bandeja?',
+        answer: 'Una bandeja de entrada.',
+      })
+    ).body.id;
   });
   afterAll(() => api.close());
 
-  const member = (admin: number, managerA: number, agentA: number, agentB: number, keyA: number): Expect => ({
+  const member = (
+    admin: number,
+    managerA: number,
+    agentA: number,
+    agentB: number,
+    keyA: number,
+  ): Expect => ({
     admin,
     managerA,
     agentA,
@@ -97,16 +157,36 @@ describe('tenancy matrix', () => {
   });
 
   const rows: Row[] = [
-    { name: 'GET /auth/me', method: 'get', path: () => '/api/v1/auth/me', expect: member(200, 200, 200, 200, 200) },
-    { name: 'GET /users', method: 'get', path: () => '/api/v1/users', expect: member(200, 403, 403, 403, 403) },
+    {
+      name: 'GET /auth/me',
+      method: 'get',
+      path: () => '/api/v1/auth/me',
+      expect: member(200, 200, 200, 200, 200),
+    },
+    {
+      name: 'GET /users',
+      method: 'get',
+      path: () => '/api/v1/users',
+      expect: member(200, 403, 403, 403, 403),
+    },
     {
       name: 'POST /users',
       method: 'post',
       path: () => '/api/v1/users',
-      body: () => ({ email: `${unique('m')}@e2e.test`, password: 'password-123', name: 'M', role: 'AGENT' }),
+      body: () => ({
+        email: `${unique('m')}@e2e.test`,
+        password: 'password-123',
+        name: 'M',
+        role: 'AGENT',
+      }),
       expect: member(201, 403, 403, 403, 403),
     },
-    { name: 'GET /users/:id', method: 'get', path: () => `/api/v1/users/${agentAId}`, expect: member(200, 403, 403, 403, 403) },
+    {
+      name: 'GET /users/:id',
+      method: 'get',
+      path: () => `/api/v1/users/${agentAId}`,
+      expect: member(200, 403, 403, 403, 403),
+    },
     {
       name: 'PATCH /users/:id',
       method: 'patch',
@@ -120,7 +200,12 @@ describe('tenancy matrix', () => {
       path: async () => `/api/v1/users/${(await createUser(api, adminToken)).id}`,
       expect: member(204, 403, 403, 403, 403),
     },
-    { name: 'GET /api-keys', method: 'get', path: () => '/api/v1/api-keys', expect: member(200, 403, 403, 403, 403) },
+    {
+      name: 'GET /api-keys',
+      method: 'get',
+      path: () => '/api/v1/api-keys',
+      expect: member(200, 403, 403, 403, 403),
+    },
     {
       name: 'POST /api-keys',
       method: 'post',
@@ -131,7 +216,8 @@ describe('tenancy matrix', () => {
     {
       name: 'DELETE /api-keys/:id',
       method: 'delete',
-      path: async () => `/api/v1/api-keys/${(await asAdmin('post', '/api/v1/api-keys', { name: 'tmp', role: 'ADMIN' })).body.id}`,
+      path: async () =>
+        `/api/v1/api-keys/${(await asAdmin('post', '/api/v1/api-keys', { name: 'tmp', role: 'ADMIN' })).body.id}`,
       expect: member(204, 403, 403, 403, 403),
     },
     {
@@ -141,8 +227,18 @@ describe('tenancy matrix', () => {
       body: () => ({ name: unique('Nuevo'), provider: 'SIMULATOR' }),
       expect: member(201, 403, 403, 403, 403),
     },
-    { name: 'GET /service-points', method: 'get', path: () => '/api/v1/service-points', expect: member(200, 200, 200, 200, 200) },
-    { name: 'GET /service-points/:A', method: 'get', path: () => `/api/v1/service-points/${A}`, expect: member(200, 200, 200, 404, 200) },
+    {
+      name: 'GET /service-points',
+      method: 'get',
+      path: () => '/api/v1/service-points',
+      expect: member(200, 200, 200, 200, 200),
+    },
+    {
+      name: 'GET /service-points/:A',
+      method: 'get',
+      path: () => `/api/v1/service-points/${A}`,
+      expect: member(200, 200, 200, 404, 200),
+    },
     {
       name: 'PATCH /service-points/:A',
       method: 'patch',
@@ -154,10 +250,16 @@ describe('tenancy matrix', () => {
       name: 'DELETE /service-points/:id',
       method: 'delete',
       // Admins delete a throwaway point; everyone else aims at A itself.
-      path: async (c) => `/api/v1/service-points/${c === 'admin' ? (await createPoint(api, adminToken)).id : A}`,
+      path: async (c) =>
+        `/api/v1/service-points/${c === 'admin' ? (await createPoint(api, adminToken)).id : A}`,
       expect: member(204, 403, 403, 404, 403),
     },
-    { name: 'GET /service-points/:A/members', method: 'get', path: () => `/api/v1/service-points/${A}/members`, expect: member(200, 200, 200, 404, 200) },
+    {
+      name: 'GET /service-points/:A/members',
+      method: 'get',
+      path: () => `/api/v1/service-points/${A}/members`,
+      expect: member(200, 200, 200, 404, 200),
+    },
     {
       name: 'PUT /service-points/:A/members/:userId',
       method: 'put',
@@ -181,9 +283,24 @@ describe('tenancy matrix', () => {
       body: () => ({ servicePointId: A, trackingNumber: unique('NEW').toUpperCase() }),
       expect: member(201, 201, 403, 404, 201),
     },
-    { name: 'GET /shipments', method: 'get', path: () => '/api/v1/shipments', expect: member(200, 200, 200, 200, 200) },
-    { name: 'GET /shipments?servicePointId=A', method: 'get', path: () => `/api/v1/shipments?servicePointId=${A}`, expect: member(200, 200, 200, 404, 200) },
-    { name: 'GET /shipments/:id (A)', method: 'get', path: () => `/api/v1/shipments/${shipA}`, expect: member(200, 200, 200, 404, 200) },
+    {
+      name: 'GET /shipments',
+      method: 'get',
+      path: () => '/api/v1/shipments',
+      expect: member(200, 200, 200, 200, 200),
+    },
+    {
+      name: 'GET /shipments?servicePointId=A',
+      method: 'get',
+      path: () => `/api/v1/shipments?servicePointId=${A}`,
+      expect: member(200, 200, 200, 404, 200),
+    },
+    {
+      name: 'GET /shipments/:id (A)',
+      method: 'get',
+      path: () => `/api/v1/shipments/${shipA}`,
+      expect: member(200, 200, 200, 404, 200),
+    },
     {
       name: 'PATCH /shipments/:id (A)',
       method: 'patch',
@@ -191,12 +308,22 @@ describe('tenancy matrix', () => {
       body: () => ({ status: 'OUT_FOR_DELIVERY' }),
       expect: member(200, 200, 403, 404, 200),
     },
-    { name: 'DELETE /shipments/:id (A)', method: 'delete', path: async () => `/api/v1/shipments/${await freshShipment()}`, expect: member(204, 204, 403, 404, 204) },
+    {
+      name: 'DELETE /shipments/:id (A)',
+      method: 'delete',
+      path: async () => `/api/v1/shipments/${await freshShipment()}`,
+      expect: member(204, 204, 403, 404, 204),
+    },
     {
       name: 'POST /faqs (A)',
       method: 'post',
       path: () => '/api/v1/faqs',
-      body: () => ({ servicePointId: A, question: '¿Pregunta?', answer: 'Respuesta', keywords: ['x'] }),
+      body: () => ({
+        servicePointId: A,
+        question: '¿Pregunta?',
+        answer: 'Respuesta',
+        keywords: ['x'],
+      }),
       expect: member(201, 201, 403, 404, 201),
     },
     {
@@ -206,9 +333,24 @@ describe('tenancy matrix', () => {
       body: () => ({ servicePointId: null, question: '¿Global?', answer: 'Sí' }),
       expect: member(201, 403, 403, 403, 403),
     },
-    { name: 'GET /faqs', method: 'get', path: () => '/api/v1/faqs', expect: member(200, 200, 200, 200, 200) },
-    { name: 'GET /faqs/:id (A)', method: 'get', path: () => `/api/v1/faqs/${faqA}`, expect: member(200, 200, 200, 404, 200) },
-    { name: 'GET /faqs/:id (global)', method: 'get', path: () => `/api/v1/faqs/${faqGlobal}`, expect: member(200, 200, 200, 200, 200) },
+    {
+      name: 'GET /faqs',
+      method: 'get',
+      path: () => '/api/v1/faqs',
+      expect: member(200, 200, 200, 200, 200),
+    },
+    {
+      name: 'GET /faqs/:id (A)',
+      method: 'get',
+      path: () => `/api/v1/faqs/${faqA}`,
+      expect: member(200, 200, 200, 404, 200),
+    },
+    {
+      name: 'GET /faqs/:id (global)',
+      method: 'get',
+      path: () => `/api/v1/faqs/${faqGlobal}`,
+      expect: member(200, 200, 200, 200, 200),
+    },
     {
       name: 'PATCH /faqs/:id (A)',
       method: 'patch',
@@ -223,7 +365,12 @@ describe('tenancy matrix', () => {
       body: () => ({ keywords: ['bandeja'] }),
       expect: member(200, 403, 403, 403, 403),
     },
-    { name: 'DELETE /faqs/:id (A)', method: 'delete', path: async () => `/api/v1/faqs/${await freshFaq()}`, expect: member(204, 204, 403, 404, 204) },
+    {
+      name: 'DELETE /faqs/:id (A)',
+      method: 'delete',
+      path: async () => `/api/v1/faqs/${await freshFaq()}`,
+      expect: member(204, 204, 403, 404, 204),
+    },
   ];
 
   it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
@@ -233,15 +380,27 @@ describe('tenancy matrix', () => {
       if (expected === undefined) continue;
       const res = await call(row.method, await row.path(caller), caller, row.body?.(caller));
       if (res.status !== expected) {
-        problems.push(`${caller}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body)}`);
+        problems.push(
+          `${caller}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body)}`,
+        );
         continue;
       }
       if (expected >= 400) {
         // The contract's error body, and for a foreign point nothing but "not found".
-        if (res.body.statusCode !== expected || typeof res.body.error !== 'string' || res.body.requestId !== res.headers['x-request-id']) {
+        if (
+          res.body.statusCode !== expected ||
+          typeof res.body.error !== 'string' ||
+          res.body.requestId !== res.headers['x-request-id']
+        ) {
           problems.push(`${caller}: malformed error body ${JSON.stringify(res.body)}`);
         }
-        if (expected === 404 && (res.body.error !== 'not_found' || Object.keys(res.body).some((k) => !['statusCode', 'error', 'message', 'requestId'].includes(k)))) {
+        if (
+          expected === 404 &&
+          (res.body.error !== 'not_found' ||
+            Object.keys(res.body).some(
+              (k) => !['statusCode', 'error', 'message', 'requestId'].includes(k),
+            ))
+        ) {
           problems.push(`${caller}: 404 leaks more than not_found: ${JSON.stringify(res.body)}`);
         }
       }
@@ -272,9 +431,19 @@ describe('tenancy matrix', () => {
   it('a point or resource id that does not exist is 404 for everyone, a malformed one 400', async () => {
     const ghost = '00000000-0000-4000-8000-000000000000';
     for (const caller of ['admin', 'agentA'] as Caller[]) {
-      for (const path of [`/api/v1/service-points/${ghost}`, `/api/v1/shipments/${ghost}`, `/api/v1/faqs/${ghost}`, `/api/v1/service-points/${ghost}/members`]) {
+      for (const path of [
+        `/api/v1/service-points/${ghost}`,
+        `/api/v1/shipments/${ghost}`,
+        `/api/v1/faqs/${ghost}`,
+        `/api/v1/service-points/${ghost}/members`,
+      ]) {
         const res = await call('get', path, caller);
-        expect([path, caller, res.status, res.body.error]).toEqual([path, caller, 404, 'not_found']);
+        expect([path, caller, res.status, res.body.error]).toEqual([
+          path,
+          caller,
+          404,
+          'not_found',
+        ]);
       }
     }
     const bad = await call('get', '/api/v1/shipments/not-a-uuid', 'admin');
@@ -291,7 +460,10 @@ describe('tenancy matrix', () => {
     const basic = await api
       .http()
       .get('/admin/queues')
-      .set('Authorization', `Basic ${Buffer.from(`${process.env.ADMIN_EMAIL}:${process.env.ADMIN_PASSWORD}`).toString('base64')}`);
+      .set(
+        'Authorization',
+        `Basic ${Buffer.from(`${process.env.ADMIN_EMAIL}:${process.env.ADMIN_PASSWORD}`).toString('base64')}`,
+      );
     expect(basic.status).toBe(200);
     expect(basic.text).toContain('<html');
   });

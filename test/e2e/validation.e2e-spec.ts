@@ -14,7 +14,11 @@ describe('validation and error bodies', () => {
   });
   afterAll(() => api.close());
 
-  const expectError = (res: { status: number; body: Record<string, unknown>; headers: Record<string, string> }, status: number, error: string) => {
+  const expectError = (
+    res: { status: number; body: Record<string, unknown>; headers: Record<string, string> },
+    status: number,
+    error: string,
+  ) => {
     expect({ status: res.status, error: res.body.error }).toEqual({ status, error });
     expect(res.body.statusCode).toBe(status);
     expect(typeof res.body.message).toBe('string');
@@ -22,14 +26,22 @@ describe('validation and error bodies', () => {
   };
 
   it('missing fields → 400 validation_failed naming each field', async () => {
-    const res = await api.http().post('/api/v1/users').set(auth(admin)).send({ email: 'x@e2e.test' });
+    const res = await api
+      .http()
+      .post('/api/v1/users')
+      .set(auth(admin))
+      .send({ email: 'x@e2e.test' });
     expectError(res, 400, 'validation_failed');
     const fields = (res.body.details as { field: string }[]).map((d) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['password', 'name', 'role']));
   });
 
   it('wrong types → 400 validation_failed', async () => {
-    const res = await api.http().post('/api/v1/service-points').set(auth(admin)).send({ name: 42, provider: 'FAX', botEnabled: 'yes' });
+    const res = await api
+      .http()
+      .post('/api/v1/service-points')
+      .set(auth(admin))
+      .send({ name: 42, provider: 'FAX', botEnabled: 'yes' });
     expectError(res, 400, 'validation_failed');
     const fields = (res.body.details as { field: string }[]).map((d) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'provider', 'botEnabled']));
@@ -40,23 +52,51 @@ describe('validation and error bodies', () => {
       .http()
       .post('/api/v1/service-points')
       .set(auth(admin))
-      .send({ name: 'X', provider: 'SIMULATOR', timezone: 'Mars/Olympus', workingHours: { days: [0, 8], start: '25:00', end: '9' }, followups: { inactivitySeconds: -1 } });
+      .send({
+        name: 'X',
+        provider: 'SIMULATOR',
+        timezone: 'Mars/Olympus',
+        workingHours: { days: [0, 8], start: '25:00', end: '9' },
+        followups: { inactivitySeconds: -1 },
+      });
     expectError(res, 400, 'validation_failed');
     const fields = (res.body.details as { field: string }[]).map((d) => d.field);
-    expect(fields).toEqual(expect.arrayContaining(['timezone', 'workingHours.days', 'workingHours.start', 'workingHours.end', 'followups.inactivitySeconds']));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'timezone',
+        'workingHours.days',
+        'workingHours.start',
+        'workingHours.end',
+        'followups.inactivitySeconds',
+      ]),
+    );
   });
 
   it('unknown fields are rejected, and nothing is stored', async () => {
     const tracking = unique('UNK').toUpperCase();
-    const res = await api.http().post('/api/v1/shipments').set(auth(admin)).send({ servicePointId: pointId, trackingNumber: tracking, isAdmin: true });
+    const res = await api
+      .http()
+      .post('/api/v1/shipments')
+      .set(auth(admin))
+      .send({ servicePointId: pointId, trackingNumber: tracking, isAdmin: true });
     expectError(res, 400, 'validation_failed');
-    expect(res.body.details).toEqual([{ field: 'isAdmin', message: 'property isAdmin should not exist' }]);
-    const list = await api.http().get(`/api/v1/shipments?trackingNumber=${tracking}`).set(auth(admin));
+    expect(res.body.details).toEqual([
+      { field: 'isAdmin', message: 'property isAdmin should not exist' },
+    ]);
+    const list = await api
+      .http()
+      .get(`/api/v1/shipments?trackingNumber=${tracking}`)
+      .set(auth(admin));
     expect(list.body.items).toEqual([]);
   });
 
   it('malformed JSON → 400 malformed_json', async () => {
-    const res = await api.http().post('/api/v1/users').set(auth(admin)).set('Content-Type', 'application/json').send('{"email": ');
+    const res = await api
+      .http()
+      .post('/api/v1/users')
+      .set(auth(admin))
+      .set('Content-Type', 'application/json')
+      .send('{"email": ');
     expectError(res, 400, 'malformed_json');
   });
 
@@ -70,30 +110,73 @@ describe('validation and error bodies', () => {
   });
 
   it('oversized fields within the body limit → 400', async () => {
-    const res = await api.http().post('/api/v1/faqs').set(auth(admin)).send({ servicePointId: pointId, question: 'q'.repeat(501), answer: 'a' });
+    const res = await api
+      .http()
+      .post('/api/v1/faqs')
+      .set(auth(admin))
+      .send({ servicePointId: pointId, question: 'q'.repeat(501), answer: 'a' });
     expectError(res, 400, 'validation_failed');
   });
 
   it('query parameters are validated: limit, cursor, ids, enums', async () => {
-    expectError(await api.http().get('/api/v1/shipments?limit=500').set(auth(admin)), 400, 'validation_failed');
-    expectError(await api.http().get('/api/v1/shipments?limit=abc').set(auth(admin)), 400, 'validation_failed');
-    expectError(await api.http().get('/api/v1/shipments?cursor=garbage').set(auth(admin)), 400, 'invalid_cursor');
-    expectError(await api.http().get('/api/v1/shipments?servicePointId=nope').set(auth(admin)), 400, 'validation_failed');
-    expectError(await api.http().get('/api/v1/shipments?status=LOST').set(auth(admin)), 400, 'validation_failed');
-    expectError(await api.http().get('/api/v1/shipments?sort=evil').set(auth(admin)), 400, 'validation_failed');
+    expectError(
+      await api.http().get('/api/v1/shipments?limit=500').set(auth(admin)),
+      400,
+      'validation_failed',
+    );
+    expectError(
+      await api.http().get('/api/v1/shipments?limit=abc').set(auth(admin)),
+      400,
+      'validation_failed',
+    );
+    expectError(
+      await api.http().get('/api/v1/shipments?cursor=garbage').set(auth(admin)),
+      400,
+      'invalid_cursor',
+    );
+    expectError(
+      await api.http().get('/api/v1/shipments?servicePointId=nope').set(auth(admin)),
+      400,
+      'validation_failed',
+    );
+    expectError(
+      await api.http().get('/api/v1/shipments?status=LOST').set(auth(admin)),
+      400,
+      'validation_failed',
+    );
+    expectError(
+      await api.http().get('/api/v1/shipments?sort=evil').set(auth(admin)),
+      400,
+      'validation_failed',
+    );
   });
 
   it('tracking numbers are unique per point after normalization → 409', async () => {
     const base = unique('LP').toUpperCase().replace(/-/g, '');
-    const first = await api.http().post('/api/v1/shipments').set(auth(admin)).send({ servicePointId: pointId, trackingNumber: `${base}-001` });
+    const first = await api
+      .http()
+      .post('/api/v1/shipments')
+      .set(auth(admin))
+      .send({ servicePointId: pointId, trackingNumber: `${base}-001` });
     expect(first.status).toBe(201);
-    const again = await api.http().post('/api/v1/shipments').set(auth(admin)).send({ servicePointId: pointId, trackingNumber: ` ${base.toLowerCase()} 001 ` });
+    const again = await api
+      .http()
+      .post('/api/v1/shipments')
+      .set(auth(admin))
+      .send({ servicePointId: pointId, trackingNumber: ` ${base.toLowerCase()} 001 ` });
     expectError(again, 409, 'tracking_number_taken');
     // The same number in another point is a different shipment.
     const other = await createPoint(api, admin);
-    const elsewhere = await api.http().post('/api/v1/shipments').set(auth(admin)).send({ servicePointId: other.id, trackingNumber: `${base}001` });
+    const elsewhere = await api
+      .http()
+      .post('/api/v1/shipments')
+      .set(auth(admin))
+      .send({ servicePointId: other.id, trackingNumber: `${base}001` });
     expect(elsewhere.status).toBe(201);
-    const found = await api.http().get(`/api/v1/shipments?servicePointId=${pointId}&trackingNumber=${base.toLowerCase()}--001`).set(auth(admin));
+    const found = await api
+      .http()
+      .get(`/api/v1/shipments?servicePointId=${pointId}&trackingNumber=${base.toLowerCase()}--001`)
+      .set(auth(admin));
     expect(found.body.items.map((s: { id: string }) => s.id)).toEqual([first.body.id]);
   });
 
@@ -101,7 +184,11 @@ describe('validation and error bodies', () => {
     const point = await createPoint(api, admin);
     const created: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const res = await api.http().post('/api/v1/shipments').set(auth(admin)).send({ servicePointId: point.id, trackingNumber: `PG${i}X${Date.now()}` });
+      const res = await api
+        .http()
+        .post('/api/v1/shipments')
+        .set(auth(admin))
+        .send({ servicePointId: point.id, trackingNumber: `PG${i}X${Date.now()}` });
       created.push(res.body.id);
     }
     const seen: string[] = [];
@@ -110,7 +197,9 @@ describe('validation and error bodies', () => {
     do {
       const res: Response = await api
         .http()
-        .get(`/api/v1/shipments?servicePointId=${point.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+        .get(
+          `/api/v1/shipments?servicePointId=${point.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        )
         .set(auth(admin));
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((s: { id: string }) => s.id));
@@ -126,7 +215,11 @@ describe('validation and error bodies', () => {
       .http()
       .post('/api/v1/service-points')
       .set(auth(admin))
-      .send({ name: 'Con webhook', provider: 'BAILEYS', followups: { webhookUrl: 'http://127.0.0.1:9/hook', webhookSecret: 'super-secret-value' } });
+      .send({
+        name: 'Con webhook',
+        provider: 'BAILEYS',
+        followups: { webhookUrl: 'http://127.0.0.1:9/hook', webhookSecret: 'super-secret-value' },
+      });
     expect(res.status).toBe(201);
     expect(JSON.stringify(res.body)).not.toContain('super-secret-value');
     expect(res.body).toMatchObject({
@@ -134,10 +227,25 @@ describe('validation and error bodies', () => {
       whatsappStatus: 'STOPPED',
       timezone: 'America/La_Paz',
       workingHours: { days: [1, 2, 3, 4, 5, 6], start: '09:00', end: '22:00' },
-      followups: { enabled: false, inactivitySeconds: 600, reminderOffsetsSeconds: [86400, 259200, 604800], summaryThreshold: 3, webhookUrl: 'http://127.0.0.1:9/hook', webhookSecretSet: true },
+      followups: {
+        enabled: false,
+        inactivitySeconds: 600,
+        reminderOffsetsSeconds: [86400, 259200, 604800],
+        summaryThreshold: 3,
+        webhookUrl: 'http://127.0.0.1:9/hook',
+        webhookSecretSet: true,
+      },
     });
-    const patched = await api.http().patch(`/api/v1/service-points/${res.body.id}`).set(auth(admin)).send({ followups: { inactivitySeconds: 120 } });
-    expect(patched.body.followups).toMatchObject({ inactivitySeconds: 120, webhookUrl: 'http://127.0.0.1:9/hook', webhookSecretSet: true });
+    const patched = await api
+      .http()
+      .patch(`/api/v1/service-points/${res.body.id}`)
+      .set(auth(admin))
+      .send({ followups: { inactivitySeconds: 120 } });
+    expect(patched.body.followups).toMatchObject({
+      inactivitySeconds: 120,
+      webhookUrl: 'http://127.0.0.1:9/hook',
+      webhookSecretSet: true,
+    });
   });
 
   it('unknown routes → 404 not_found in the contract body', async () => {
@@ -145,9 +253,21 @@ describe('validation and error bodies', () => {
   });
 
   it('client input never produces a 5xx', async () => {
-    const bodies = [null, [], 'text', 123, { email: { $gt: '' } }, { email: 'a@b.c', password: ['x'] }, { email: 'a'.repeat(10000) }];
+    const bodies = [
+      null,
+      [],
+      'text',
+      123,
+      { email: { $gt: '' } },
+      { email: 'a@b.c', password: ['x'] },
+      { email: 'a'.repeat(10000) },
+    ];
     for (const body of bodies) {
-      const res = await api.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify(body));
+      const res = await api
+        .http()
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(body));
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     }
@@ -180,10 +300,19 @@ describe('operations: metrics, docs, readiness without Redis', () => {
     const doc = await api.http().get('/docs-json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    for (const path of ['/api/v1/auth/login', '/api/v1/users/{id}', '/api/v1/service-points/{id}/members/{userId}', '/api/v1/shipments', '/api/v1/faqs/{id}', '/api/v1/api-keys']) {
+    for (const path of [
+      '/api/v1/auth/login',
+      '/api/v1/users/{id}',
+      '/api/v1/service-points/{id}/members/{userId}',
+      '/api/v1/shipments',
+      '/api/v1/faqs/{id}',
+      '/api/v1/api-keys',
+    ]) {
       expect(Object.keys(doc.body.paths)).toContain(path);
     }
-    expect(doc.body.components.schemas.CreateServicePointDto.required).toEqual(expect.arrayContaining(['name', 'provider']));
+    expect(doc.body.components.schemas.CreateServicePointDto.required).toEqual(
+      expect.arrayContaining(['name', 'provider']),
+    );
   });
 
   it('/health/ready is 503 naming Redis when Redis is unreachable', async () => {
@@ -191,7 +320,11 @@ describe('operations: metrics, docs, readiness without Redis', () => {
     try {
       const res = await broken.http().get('/health/ready');
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ statusCode: 503, error: 'dependency_unavailable', details: { database: { status: 'up' }, redis: { status: 'down' } } });
+      expect(res.body).toMatchObject({
+        statusCode: 503,
+        error: 'dependency_unavailable',
+        details: { database: { status: 'up' }, redis: { status: 'down' } },
+      });
       expect(res.body.message).toContain('redis');
       expect((await broken.http().get('/health/live')).status).toBe(200);
     } finally {
@@ -200,14 +333,19 @@ describe('operations: metrics, docs, readiness without Redis', () => {
   });
 
   it('/health/ready is 503 naming the database when Postgres is unreachable', async () => {
-    const broken = await bootApi({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' }).catch((err: Error) => err);
+    const broken = await bootApi({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' }).catch(
+      (err: Error) => err,
+    );
     // The first-admin check needs the database, so booting must survive its absence.
     expect(broken).not.toBeInstanceOf(Error);
     const app = broken as TestApi;
     try {
       const res = await app.http().get('/health/ready');
       expect(res.status).toBe(503);
-      expect(res.body.details).toMatchObject({ database: { status: 'down' }, redis: { status: 'up' } });
+      expect(res.body.details).toMatchObject({
+        database: { status: 'down' },
+        redis: { status: 'up' },
+      });
     } finally {
       await app.close();
     }

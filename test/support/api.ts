@@ -32,7 +32,8 @@ export function unique(label: string): string {
 
 export async function login(api: TestApi, email: string, password: string): Promise<string> {
   const res = await api.http().post('/api/v1/auth/login').send({ email, password });
-  if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.accessToken as string;
 }
 
@@ -49,23 +50,44 @@ export async function createUser(
 ): Promise<{ id: string; email: string; password: string; token: string }> {
   const email = `${unique('user')}@e2e.test`;
   const password = 'password-123';
-  const res = await api.http().post('/api/v1/users').set(auth(adminToken)).send({ email, password, name: 'Test User', role });
-  if (res.status !== 201) throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await api
+    .http()
+    .post('/api/v1/users')
+    .set(auth(adminToken))
+    .send({ email, password, name: 'Test User', role });
+  if (res.status !== 201)
+    throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, email, password, token: await login(api, email, password) };
 }
 
-export async function createPoint(api: TestApi, adminToken: string, body: Record<string, unknown> = {}): Promise<{ id: string }> {
+export async function createPoint(
+  api: TestApi,
+  adminToken: string,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string }> {
   const res = await api
     .http()
     .post('/api/v1/service-points')
     .set(auth(adminToken))
     .send({ name: unique('Sucursal'), provider: 'SIMULATOR', ...body });
-  if (res.status !== 201) throw new Error(`create point failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`create point failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
-export async function addMember(api: TestApi, token: string, pointId: string, userId: string, role: 'MANAGER' | 'AGENT') {
-  const res = await api.http().put(`/api/v1/service-points/${pointId}/members/${userId}`).set(auth(token)).send({ role });
-  if (res.status !== 200) throw new Error(`add member failed: ${res.status} ${JSON.stringify(res.body)}`);
+export async function addMember(
+  api: TestApi,
+  token: string,
+  pointId: string,
+  userId: string,
+  role: 'MANAGER' | 'AGENT',
+) {
+  const res = await api
+    .http()
+    .put(`/api/v1/service-points/${pointId}/members/${userId}`)
+    .set(auth(token))
+    .send({ role });
+  if (res.status !== 200)
+    throw new Error(`add member failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

@@ -13,7 +13,9 @@ export default async function globalTeardown(): Promise<void> {
     await admin.end();
   }
   if (prefix) {
-    const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', { lazyConnect: true });
+    const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', {
+      lazyConnect: true,
+    });
     await redis.connect();
     let cursor = '0';
     do {

@@ -9,7 +9,11 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, { name: 'bandeja-api', withHttp: true }), AuthModule, AdminModule],
+      imports: [
+        CoreModule.forRoot(config, { name: 'bandeja-api', withHttp: true }),
+        AuthModule,
+        AdminModule,
+      ],
     };
   }
 }

@@ -21,7 +21,10 @@ export const API_PREFIX = 'api/v1';
  * Builds the api application exactly as production runs it; main.ts and the e2e tests both use
  * this, so tests exercise the real middleware, filters and pipes.
  */
-export async function createApiApp(config: AppConfig, options: { logs?: boolean } = {}): Promise<INestApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  options: { logs?: boolean } = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
@@ -56,13 +59,18 @@ export async function createApiApp(config: AppConfig, options: { logs?: boolean 
       app,
       new DocumentBuilder()
         .setTitle('Bandeja API')
-        .setDescription('Multi-tenant WhatsApp inbox: service points, sessions, inbox, bot, follow-ups')
+        .setDescription(
+          'Multi-tenant WhatsApp inbox: service points, sessions, inbox, bot, follow-ups',
+        )
         .setVersion('1')
         .addBearerAuth()
         .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
         .build(),
     );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs-json',
+      yamlDocumentUrl: 'docs-yaml',
+    });
   }
 
   await app.init();

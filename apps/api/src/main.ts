@@ -17,10 +17,17 @@ async function main(): Promise<void> {
     ? await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true })
     : undefined;
   worker?.useLogger(worker.get(PinoLogger));
-  exitOnSignals({ close: async () => void (await Promise.all([app.close(), worker?.close()])) }, 'api', config.SHUTDOWN_TIMEOUT_MS);
+  exitOnSignals(
+    { close: async () => void (await Promise.all([app.close(), worker?.close()])) },
+    'api',
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
   await worker?.init();
   await app.listen(config.PORT, config.HOST);
-  new Logger('Api').log({ port: config.PORT, withWorker: Boolean(worker) }, 'bandeja api listening');
+  new Logger('Api').log(
+    { port: config.PORT, withWorker: Boolean(worker) },
+    'bandeja api listening',
+  );
 }
 
 void main();

@@ -27,7 +27,8 @@ export function mountQueueDashboard(app: INestApplication): void {
         res.setHeader('WWW-Authenticate', 'Basic realm="Bandeja queues", charset="UTF-8"');
         return next(AppError.unauthorized());
       }
-      if (principal.role !== UserRole.ADMIN) return next(AppError.forbidden('Only admins may see the queues'));
+      if (principal.role !== UserRole.ADMIN)
+        return next(AppError.forbidden('Only admins may see the queues'));
       return next();
     } catch (err) {
       return next(err);

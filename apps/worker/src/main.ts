@@ -7,7 +7,9 @@ import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = configOrExit(() => loadConfig());
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(PinoLogger));
   exitOnSignals(app, 'worker', config.SHUTDOWN_TIMEOUT_MS);
   await app.init();

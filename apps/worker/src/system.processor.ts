@@ -25,7 +25,11 @@ export class SystemProcessor implements OnApplicationBootstrap, OnModuleDestroy 
   async onApplicationBootstrap(): Promise<void> {
     const queue = this.queues.get(QUEUES.system);
     // Deterministic scheduler id: every worker replica upserts the same one.
-    await queue.upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat' });
+    await queue.upsertJobScheduler(
+      'heartbeat',
+      { every: HEARTBEAT_EVERY_MS },
+      { name: 'heartbeat' },
+    );
     this.worker = new Worker(QUEUES.system, (job) => this.process(job), {
       connection: this.queues.connectionOptions(),
       prefix: this.queues.bullPrefix(),

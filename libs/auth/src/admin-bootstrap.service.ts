@@ -18,7 +18,14 @@ export async function ensureFirstAdmin(
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('bandeja:first-admin'))`);
     if ((await tx.user.count()) > 0) return 'exists' as const;
     if (!email || !passwordHash) return 'skipped' as const;
-    await tx.user.create({ data: { email: email.toLowerCase(), name: 'Administrator', role: UserRole.ADMIN, passwordHash } });
+    await tx.user.create({
+      data: {
+        email: email.toLowerCase(),
+        name: 'Administrator',
+        role: UserRole.ADMIN,
+        passwordHash,
+      },
+    });
     return 'created' as const;
   });
 }
@@ -55,12 +62,19 @@ export class AdminBootstrapService implements OnApplicationBootstrap, OnModuleDe
   private async attempt(): Promise<'created' | 'exists' | 'skipped'> {
     try {
       const outcome = await ensureFirstAdmin(this.prisma, this.config, this.hasher);
-      if (outcome === 'created') this.logger.log({ email: this.config.ADMIN_EMAIL }, 'first admin created');
-      if (outcome === 'skipped') this.logger.warn('no users exist and ADMIN_EMAIL/ADMIN_PASSWORD are not set: nobody can log in');
+      if (outcome === 'created')
+        this.logger.log({ email: this.config.ADMIN_EMAIL }, 'first admin created');
+      if (outcome === 'skipped')
+        this.logger.warn(
+          'no users exist and ADMIN_EMAIL/ADMIN_PASSWORD are not set: nobody can log in',
+        );
       return outcome;
     } catch (err) {
       if (this.stopped) return 'skipped';
-      this.logger.error({ err: (err as Error).message }, 'could not check for the first admin; retrying in 10 s');
+      this.logger.error(
+        { err: (err as Error).message },
+        'could not check for the first admin; retrying in 10 s',
+      );
       clearTimeout(this.retry);
       this.retry = setTimeout(() => void this.run(), 10_000);
       this.retry.unref();

@@ -9,7 +9,10 @@ export class AdminOnlyGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
+    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!adminOnly) return true;
     const principal = context.switchToHttp().getRequest<Request>().principal;
     if (!principal) throw AppError.unauthorized();

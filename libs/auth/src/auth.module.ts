@@ -57,6 +57,12 @@ import { UsersService } from './users/users.service';
     { provide: APP_GUARD, useClass: PointAccessGuard },
     { provide: APP_GUARD, useClass: AdminOnlyGuard },
   ],
-  exports: [TenancyService, PointResolverRegistry, PasswordHasher, AdminBootstrapService, CredentialsResolver],
+  exports: [
+    TenancyService,
+    PointResolverRegistry,
+    PasswordHasher,
+    AdminBootstrapService,
+    CredentialsResolver,
+  ],
 })
 export class AuthModule {}

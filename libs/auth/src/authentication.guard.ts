@@ -20,7 +20,10 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const apiKey = req.headers['x-api-key'];
@@ -30,12 +33,19 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       req.principal = principal;
       return true;
     }
-    if (!req.headers.authorization) throw AppError.unauthorized('Send a Bearer token or an X-Api-Key header');
+    if (!req.headers.authorization)
+      throw AppError.unauthorized('Send a Bearer token or an X-Api-Key header');
     return (await super.canActivate(context)) as boolean;
   }
 
-  override handleRequest<TUser = Principal>(err: unknown, user: TUser | false, _info: unknown, context: ExecutionContext): TUser {
-    if (err || !user) throw AppError.unauthorized('The access token is invalid or expired', 'invalid_token');
+  override handleRequest<TUser = Principal>(
+    err: unknown,
+    user: TUser | false,
+    _info: unknown,
+    context: ExecutionContext,
+  ): TUser {
+    if (err || !user)
+      throw AppError.unauthorized('The access token is invalid or expired', 'invalid_token');
     context.switchToHttp().getRequest<Request>().principal = user as unknown as Principal;
     return user;
   }

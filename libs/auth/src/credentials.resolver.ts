@@ -35,7 +35,11 @@ export class CredentialsResolver {
       const at = decoded.indexOf(':');
       if (at < 0) return null;
       try {
-        const session = await this.auth.login(decoded.slice(0, at), decoded.slice(at + 1), req.socket.remoteAddress ?? 'unknown');
+        const session = await this.auth.login(
+          decoded.slice(0, at),
+          decoded.slice(at + 1),
+          req.socket.remoteAddress ?? 'unknown',
+        );
         return await this.auth.principalForUser(session.user.id);
       } catch {
         return null;

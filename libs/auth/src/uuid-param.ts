@@ -8,6 +8,7 @@ export const UuidParam = (name: string) =>
   Param(
     name,
     new ParseUUIDPipe({
-      exceptionFactory: () => AppError.validation([{ field: name, message: `${name} must be a UUID` }]),
+      exceptionFactory: () =>
+        AppError.validation([{ field: name, message: `${name} must be a UUID` }]),
     }),
   );

@@ -10,7 +10,14 @@ import { MetricsService } from './metrics/metrics.service';
 import { QueueFactory } from './queues/queue.factory';
 import { RedisService } from './redis/redis.service';
 
-const providers = [PrismaService, RedisService, MetricsService, HealthService, AuditService, QueueFactory];
+const providers = [
+  PrismaService,
+  RedisService,
+  MetricsService,
+  HealthService,
+  AuditService,
+  QueueFactory,
+];
 
 /**
  * Process-wide infrastructure: validated config, Postgres, Redis, queues, metrics, audit, logs.

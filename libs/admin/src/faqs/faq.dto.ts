@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { PageQuery } from '@bandeja/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -8,7 +18,11 @@ const trimEach = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value;
 
 export class CreateFaqDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null or absent = global (admins only)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'null or absent = global (admins only)',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsUUID('all')
@@ -68,14 +82,19 @@ export class UpdateFaqDto {
 }
 
 export class ListFaqsQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid', description: "Only this point's FAQs (plus global ones unless includeGlobal=false)" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "Only this point's FAQs (plus global ones unless includeGlobal=false)",
+  })
   @IsOptional()
   @IsUUID('all')
   servicePointId?: string;
 
   @ApiPropertyOptional({ default: true })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
   @IsBoolean()
   includeGlobal?: boolean;
 }

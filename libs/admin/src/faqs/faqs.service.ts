@@ -1,5 +1,14 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AppError, Faq, isRecordNotFound, MembershipRole, Page, paginateByCreatedAt, Prisma, PrismaService } from '@bandeja/core';
+import {
+  AppError,
+  Faq,
+  isRecordNotFound,
+  MembershipRole,
+  Page,
+  paginateByCreatedAt,
+  Prisma,
+  PrismaService,
+} from '@bandeja/core';
 import { PointResolverRegistry, Principal, TenancyService } from '@bandeja/auth';
 import { CreateFaqDto, ListFaqsQuery, UpdateFaqDto } from './faq.dto';
 
@@ -30,7 +39,10 @@ export class FaqsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.resolvers.register('faq', async (id) => {
-      const row = await this.prisma.faq.findUnique({ where: { id }, select: { servicePointId: true } });
+      const row = await this.prisma.faq.findUnique({
+        where: { id },
+        select: { servicePointId: true },
+      });
       return row ? row.servicePointId : undefined;
     });
   }
@@ -57,7 +69,9 @@ export class FaqsService implements OnModuleInit {
       const ids = this.tenancy.visiblePointIds(principal);
       points = ids ? { servicePointId: { in: ids } } : { servicePointId: { not: null } };
     }
-    const filter: Prisma.FaqWhereInput = includeGlobal ? { OR: [points, { servicePointId: null }] } : points;
+    const filter: Prisma.FaqWhereInput = includeGlobal
+      ? { OR: [points, { servicePointId: null }] }
+      : points;
     const page = await paginateByCreatedAt(query, ({ where, ...rest }) =>
       this.prisma.faq.findMany({ ...rest, where: { AND: [filter, where] } }),
     );

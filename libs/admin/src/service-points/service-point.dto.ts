@@ -25,7 +25,11 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export class WorkingHoursDto {
-  @ApiProperty({ type: [Number], example: [1, 2, 3, 4, 5, 6], description: '1 = Monday … 7 = Sunday' })
+  @ApiProperty({
+    type: [Number],
+    example: [1, 2, 3, 4, 5, 6],
+    description: '1 = Monday … 7 = Sunday',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(7)
@@ -39,7 +43,10 @@ export class WorkingHoursDto {
   @Matches(HHMM, { message: 'start must be HH:mm (24 h)' })
   start: string;
 
-  @ApiProperty({ example: '22:00', description: 'May be earlier than start: the hours then run past midnight' })
+  @ApiProperty({
+    example: '22:00',
+    description: 'May be earlier than start: the hours then run past midnight',
+  })
   @Matches(HHMM, { message: 'end must be HH:mm (24 h)' })
   end: string;
 }
@@ -80,7 +87,11 @@ export class FollowupSettingsDto {
   @MaxLength(2048)
   webhookUrl?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, writeOnly: true, description: 'HMAC key for X-Bandeja-Signature; never returned' })
+  @ApiPropertyOptional({
+    nullable: true,
+    writeOnly: true,
+    description: 'HMAC key for X-Bandeja-Signature; never returned',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsString()
@@ -161,7 +172,10 @@ export class UpdateServicePointDto {
   @IsBoolean()
   botEnabled?: boolean;
 
-  @ApiPropertyOptional({ type: FollowupSettingsDto, description: 'Merged into the current settings' })
+  @ApiPropertyOptional({
+    type: FollowupSettingsDto,
+    description: 'Merged into the current settings',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => FollowupSettingsDto)

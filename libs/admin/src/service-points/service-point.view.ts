@@ -14,7 +14,11 @@ export interface WorkingHours {
   end: string;
 }
 
-export const DEFAULT_WORKING_HOURS: WorkingHours = { days: [1, 2, 3, 4, 5, 6], start: '09:00', end: '22:00' };
+export const DEFAULT_WORKING_HOURS: WorkingHours = {
+  days: [1, 2, 3, 4, 5, 6],
+  start: '09:00',
+  end: '22:00',
+};
 export const DEFAULT_FOLLOWUPS: FollowupSettings = {
   enabled: false,
   inactivitySeconds: 600,

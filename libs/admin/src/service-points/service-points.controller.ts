@@ -33,7 +33,11 @@ export class ServicePointsController {
 
   @Patch(':id')
   @PointAccess(MembershipRole.MANAGER, { from: 'point', param: 'id' })
-  update(@UuidParam('id') id: string, @Body() dto: UpdateServicePointDto, @AuditActorFrom() actor: AuditActor) {
+  update(
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateServicePointDto,
+    @AuditActorFrom() actor: AuditActor,
+  ) {
     return this.points.update(id, dto, actor);
   }
 

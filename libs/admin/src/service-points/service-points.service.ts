@@ -13,7 +13,13 @@ import {
 } from '@bandeja/core';
 import { Principal, TenancyService } from '@bandeja/auth';
 import { CreateServicePointDto, UpdateServicePointDto } from './service-point.dto';
-import { DEFAULT_FOLLOWUPS, DEFAULT_WORKING_HOURS, FollowupSettings, ServicePointView, toServicePointView } from './service-point.view';
+import {
+  DEFAULT_FOLLOWUPS,
+  DEFAULT_WORKING_HOURS,
+  FollowupSettings,
+  ServicePointView,
+  toServicePointView,
+} from './service-point.view';
 import { ServicePointsRepository } from './service-points.repository';
 
 @Injectable()
@@ -37,7 +43,10 @@ export class ServicePointsService {
       followups: { ...DEFAULT_FOLLOWUPS, ...followups } as unknown as Prisma.InputJsonValue,
       followupsWebhookSecret: webhookSecret ?? null,
       // A simulator has no phone to pair: it is a connected number from the start.
-      whatsappStatus: dto.provider === ChannelProviderKind.SIMULATOR ? WhatsappState.CONNECTED : WhatsappState.STOPPED,
+      whatsappStatus:
+        dto.provider === ChannelProviderKind.SIMULATOR
+          ? WhatsappState.CONNECTED
+          : WhatsappState.STOPPED,
     });
     await this.audit.record(actor, {
       action: 'service_point.created',
@@ -53,7 +62,8 @@ export class ServicePointsService {
     const ids = this.tenancy.visiblePointIds(principal);
     const page = await paginateByCreatedAt(
       query,
-      ({ where, ...rest }) => this.points.list({ ...rest, where: { ...where, ...(ids ? { id: { in: ids } } : {}) } }),
+      ({ where, ...rest }) =>
+        this.points.list({ ...rest, where: { ...where, ...(ids ? { id: { in: ids } } : {}) } }),
       'asc',
     );
     return { items: page.items.map(toServicePointView), nextCursor: page.nextCursor };
@@ -66,7 +76,11 @@ export class ServicePointsService {
     return toServicePointView(row);
   }
 
-  async update(id: string, dto: UpdateServicePointDto, actor: AuditActor): Promise<ServicePointView> {
+  async update(
+    id: string,
+    dto: UpdateServicePointDto,
+    actor: AuditActor,
+  ): Promise<ServicePointView> {
     const current = await this.points.find(id);
     if (!current) throw AppError.notFound('Service point');
     const data: Prisma.ServicePointUpdateInput = {};
@@ -77,7 +91,11 @@ export class ServicePointsService {
     if (dto.botEnabled !== undefined) data.botEnabled = dto.botEnabled;
     if (dto.followups !== undefined) {
       const { webhookSecret, ...rest } = dto.followups;
-      const merged: FollowupSettings = { ...DEFAULT_FOLLOWUPS, ...(current.followups as Partial<FollowupSettings>), ...rest };
+      const merged: FollowupSettings = {
+        ...DEFAULT_FOLLOWUPS,
+        ...(current.followups as Partial<FollowupSettings>),
+        ...rest,
+      };
       data.followups = merged as unknown as Prisma.InputJsonValue;
       if (webhookSecret !== undefined) data.followupsWebhookSecret = webhookSecret;
     }
@@ -94,6 +112,10 @@ export class ServicePointsService {
 
   async remove(id: string, actor: AuditActor): Promise<void> {
     if (!(await this.points.delete(id))) throw AppError.notFound('Service point');
-    await this.audit.record(actor, { action: 'service_point.deleted', entityType: 'service_point', entityId: id });
+    await this.audit.record(actor, {
+      action: 'service_point.deleted',
+      entityType: 'service_point',
+      entityId: id,
+    });
   }
 }

@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDateString, IsEnum, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsDateString,
+  IsEnum,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { PageQuery, ShipmentStatus } from '@bandeja/core';
 import { TRACKING_NUMBER_RE } from './tracking-number';
 
@@ -16,7 +26,9 @@ export class CreateShipmentDto {
   @IsString()
   @MinLength(3)
   @MaxLength(64)
-  @Matches(TRACKING_NUMBER_RE, { message: 'trackingNumber may hold letters, digits, spaces and dashes' })
+  @Matches(TRACKING_NUMBER_RE, {
+    message: 'trackingNumber may hold letters, digits, spaces and dashes',
+  })
   trackingNumber: string;
 
   @ApiPropertyOptional({ enum: ShipmentStatus, default: ShipmentStatus.CREATED })
@@ -44,7 +56,10 @@ export class CreateShipmentDto {
   @IsDateString({ strict: true })
   eta?: string | null;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'When the status last changed (default: now)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When the status last changed (default: now)',
+  })
   @IsOptional()
   @IsDateString({ strict: true })
   lastUpdate?: string;
@@ -57,7 +72,9 @@ export class UpdateShipmentDto {
   @IsString()
   @MinLength(3)
   @MaxLength(64)
-  @Matches(TRACKING_NUMBER_RE, { message: 'trackingNumber may hold letters, digits, spaces and dashes' })
+  @Matches(TRACKING_NUMBER_RE, {
+    message: 'trackingNumber may hold letters, digits, spaces and dashes',
+  })
   trackingNumber?: string;
 
   @ApiPropertyOptional({ enum: ShipmentStatus })

@@ -6,7 +6,12 @@ import type { Principal } from '@bandeja/auth';
 import { CreateShipmentDto, ListShipmentsQuery, UpdateShipmentDto } from './shipment.dto';
 import { ShipmentsService } from './shipments.service';
 
-const SHIPMENT = { from: 'resource', resource: 'shipment', param: 'id', label: 'Shipment' } as const;
+const SHIPMENT = {
+  from: 'resource',
+  resource: 'shipment',
+  param: 'id',
+  label: 'Shipment',
+} as const;
 
 @ApiTags('shipments')
 @ApiBearerAuth()

@@ -1,5 +1,15 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AppError, isRecordNotFound, isUniqueViolation, MembershipRole, Page, paginateByCreatedAt, Prisma, PrismaService, Shipment } from '@bandeja/core';
+import {
+  AppError,
+  isRecordNotFound,
+  isUniqueViolation,
+  MembershipRole,
+  Page,
+  paginateByCreatedAt,
+  Prisma,
+  PrismaService,
+  Shipment,
+} from '@bandeja/core';
 import { PointResolverRegistry, Principal, TenancyService } from '@bandeja/auth';
 import { CreateShipmentDto, ListShipmentsQuery, UpdateShipmentDto } from './shipment.dto';
 import { normalizeTrackingNumber } from './tracking-number';
@@ -20,7 +30,11 @@ export function toShipmentView(row: Shipment) {
 }
 export type ShipmentView = ReturnType<typeof toShipmentView>;
 
-const taken = () => AppError.conflict('tracking_number_taken', 'This service point already has a shipment with that tracking number');
+const taken = () =>
+  AppError.conflict(
+    'tracking_number_taken',
+    'This service point already has a shipment with that tracking number',
+  );
 
 @Injectable()
 export class ShipmentsService implements OnModuleInit {
@@ -32,7 +46,10 @@ export class ShipmentsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.resolvers.register('shipment', async (id) => {
-      const row = await this.prisma.shipment.findUnique({ where: { id }, select: { servicePointId: true } });
+      const row = await this.prisma.shipment.findUnique({
+        where: { id },
+        select: { servicePointId: true },
+      });
       return row?.servicePointId;
     });
   }
@@ -59,10 +76,15 @@ export class ShipmentsService implements OnModuleInit {
   }
 
   async list(principal: Principal, query: ListShipmentsQuery): Promise<Page<ShipmentView>> {
-    if (query.servicePointId) await this.tenancy.assertAccess(principal, query.servicePointId, MembershipRole.AGENT);
+    if (query.servicePointId)
+      await this.tenancy.assertAccess(principal, query.servicePointId, MembershipRole.AGENT);
     const filter: Prisma.ShipmentWhereInput = {
-      ...(query.servicePointId ? { servicePointId: query.servicePointId } : this.tenancy.pointFilter(principal)),
-      ...(query.trackingNumber ? { trackingNumberNormalized: normalizeTrackingNumber(query.trackingNumber) } : {}),
+      ...(query.servicePointId
+        ? { servicePointId: query.servicePointId }
+        : this.tenancy.pointFilter(principal)),
+      ...(query.trackingNumber
+        ? { trackingNumberNormalized: normalizeTrackingNumber(query.trackingNumber) }
+        : {}),
       ...(query.status ? { status: query.status } : {}),
     };
     const page = await paginateByCreatedAt(query, ({ where, ...rest }) =>

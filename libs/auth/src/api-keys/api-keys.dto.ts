@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsEnum,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { ApiKeyRole } from '@bandeja/core';
 
 export class CreateApiKeyDto {
@@ -13,12 +23,16 @@ export class CreateApiKeyDto {
 
   @ApiProperty({
     enum: ApiKeyRole,
-    description: 'ADMIN acts as an admin; MANAGER or AGENT act as that member role in servicePointIds',
+    description:
+      'ADMIN acts as an admin; MANAGER or AGENT act as that member role in servicePointIds',
   })
   @IsEnum(ApiKeyRole)
   role: ApiKeyRole;
 
-  @ApiPropertyOptional({ type: [String], description: 'Points the key may act in (ignored for ADMIN)' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Points the key may act in (ignored for ADMIN)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)

@@ -43,10 +43,17 @@ export class ApiKeysService {
   async create(dto: CreateApiKeyDto, actor: AuditActor) {
     const servicePointIds = dto.role === ApiKeyRole.ADMIN ? [] : (dto.servicePointIds ?? []);
     if (dto.role !== ApiKeyRole.ADMIN && servicePointIds.length === 0) {
-      throw AppError.validation([{ field: 'servicePointIds', message: 'a MANAGER or AGENT key needs at least one service point' }]);
+      throw AppError.validation([
+        {
+          field: 'servicePointIds',
+          message: 'a MANAGER or AGENT key needs at least one service point',
+        },
+      ]);
     }
     if (servicePointIds.length) {
-      const found = await this.prisma.servicePoint.count({ where: { id: { in: servicePointIds } } });
+      const found = await this.prisma.servicePoint.count({
+        where: { id: { in: servicePointIds } },
+      });
       if (found !== servicePointIds.length) throw AppError.notFound('Service point');
     }
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
@@ -61,18 +68,29 @@ export class ApiKeysService {
       },
       select: PUBLIC_SELECT,
     });
-    await this.audit.record(actor, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, data: { role: row.role, servicePointIds } });
+    await this.audit.record(actor, {
+      action: 'api_key.created',
+      entityType: 'api_key',
+      entityId: row.id,
+      data: { role: row.role, servicePointIds },
+    });
     return { ...row, key };
   }
 
   list(query: PageQuery) {
-    return paginateByCreatedAt(query, (args) => this.prisma.apiKey.findMany({ ...args, select: PUBLIC_SELECT }));
+    return paginateByCreatedAt(query, (args) =>
+      this.prisma.apiKey.findMany({ ...args, select: PUBLIC_SELECT }),
+    );
   }
 
   async remove(id: string, actor: AuditActor): Promise<void> {
     const { count } = await this.prisma.apiKey.deleteMany({ where: { id } });
     if (count === 0) throw AppError.notFound('API key');
-    await this.audit.record(actor, { action: 'api_key.deleted', entityType: 'api_key', entityId: id });
+    await this.audit.record(actor, {
+      action: 'api_key.deleted',
+      entityType: 'api_key',
+      entityId: id,
+    });
   }
 
   /** The caller behind an `X-Api-Key` header, or null when the key is unknown. */
@@ -86,14 +104,17 @@ export class ApiKeysService {
         .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not touch api key'));
     }
-    const memberRole = row.role === ApiKeyRole.MANAGER ? MembershipRole.MANAGER : MembershipRole.AGENT;
+    const memberRole =
+      row.role === ApiKeyRole.MANAGER ? MembershipRole.MANAGER : MembershipRole.AGENT;
     return {
       kind: 'apiKey',
       id: row.id,
       userId: null,
       apiKeyId: row.id,
       role: row.role === ApiKeyRole.ADMIN ? UserRole.ADMIN : UserRole.AGENT,
-      memberships: new Map(row.role === ApiKeyRole.ADMIN ? [] : row.servicePointIds.map((id) => [id, memberRole])),
+      memberships: new Map(
+        row.role === ApiKeyRole.ADMIN ? [] : row.servicePointIds.map((id) => [id, memberRole]),
+      ),
     };
   }
 }

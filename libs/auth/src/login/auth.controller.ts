@@ -17,7 +17,11 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange e-mail and password for a bearer token (rate limited)' })
   login(@Body() dto: LoginDto, @Req() req: Request) {
-    return this.auth.login(dto.email, dto.password, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    return this.auth.login(
+      dto.email,
+      dto.password,
+      req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    );
   }
 
   @Get('me')

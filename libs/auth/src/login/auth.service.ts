@@ -63,7 +63,10 @@ export class AuthService {
         name: 'API key',
         role: principal.role,
         kind: 'apiKey',
-        memberships: [...principal.memberships].map(([servicePointId, role]) => ({ servicePointId, role })),
+        memberships: [...principal.memberships].map(([servicePointId, role]) => ({
+          servicePointId,
+          role,
+        })),
       };
     }
     const user = await this.users.findWithMemberships(principal.id);
@@ -74,7 +77,10 @@ export class AuthService {
       name: user.name,
       role: user.role,
       kind: 'user',
-      memberships: user.memberships.map((m) => ({ servicePointId: m.servicePointId, role: m.role })),
+      memberships: user.memberships.map((m) => ({
+        servicePointId: m.servicePointId,
+        role: m.role,
+      })),
     };
   }
 }

@@ -34,9 +34,14 @@ export class LoginRateLimiter {
         if (Number(counts[i] ?? 0) >= keys[i].max) {
           const ttl = await this.redis.client.ttl(keys[i].key);
           const retryAfterSeconds = ttl > 0 ? ttl : this.config.LOGIN_WINDOW_SECONDS;
-          throw new AppError(429, 'rate_limited', `Too many failed logins; try again in ${retryAfterSeconds} s`, {
-            retryAfterSeconds,
-          });
+          throw new AppError(
+            429,
+            'rate_limited',
+            `Too many failed logins; try again in ${retryAfterSeconds} s`,
+            {
+              retryAfterSeconds,
+            },
+          );
         }
       }
     } catch (err) {

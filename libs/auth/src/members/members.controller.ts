@@ -35,7 +35,11 @@ export class MembersController {
   @Delete(':userId')
   @HttpCode(204)
   @PointAccess(MembershipRole.MANAGER, { from: 'point', param: 'id' })
-  async remove(@UuidParam('id') id: string, @UuidParam('userId') userId: string, @AuditActorFrom() actor: AuditActor) {
+  async remove(
+    @UuidParam('id') id: string,
+    @UuidParam('userId') userId: string,
+    @AuditActorFrom() actor: AuditActor,
+  ) {
     await this.members.remove(id, userId, actor);
   }
 }

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, AuditActor, AuditService, MembershipRole, PageQuery, paginateByCreatedAt, PrismaService } from '@bandeja/core';
+import {
+  AppError,
+  AuditActor,
+  AuditService,
+  MembershipRole,
+  PageQuery,
+  paginateByCreatedAt,
+  PrismaService,
+} from '@bandeja/core';
 
 const MEMBER_SELECT = {
   id: true,
@@ -21,7 +29,12 @@ export class MembersService {
   list(servicePointId: string, query: PageQuery) {
     return paginateByCreatedAt(
       query,
-      ({ where, ...rest }) => this.prisma.membership.findMany({ ...rest, where: { ...where, servicePointId }, select: MEMBER_SELECT }),
+      ({ where, ...rest }) =>
+        this.prisma.membership.findMany({
+          ...rest,
+          where: { ...where, servicePointId },
+          select: MEMBER_SELECT,
+        }),
       'asc',
     );
   }
@@ -35,13 +48,26 @@ export class MembersService {
       update: { role },
       select: MEMBER_SELECT,
     });
-    await this.audit.record(actor, { action: 'member.put', entityType: 'membership', entityId: member.id, servicePointId, data: { userId, role } });
+    await this.audit.record(actor, {
+      action: 'member.put',
+      entityType: 'membership',
+      entityId: member.id,
+      servicePointId,
+      data: { userId, role },
+    });
     return member;
   }
 
   async remove(servicePointId: string, userId: string, actor: AuditActor): Promise<void> {
-    const { count } = await this.prisma.membership.deleteMany({ where: { servicePointId, userId } });
+    const { count } = await this.prisma.membership.deleteMany({
+      where: { servicePointId, userId },
+    });
     if (count === 0) throw AppError.notFound('Membership');
-    await this.audit.record(actor, { action: 'member.removed', entityType: 'membership', servicePointId, data: { userId } });
+    await this.audit.record(actor, {
+      action: 'member.removed',
+      entityType: 'membership',
+      servicePointId,
+      data: { userId },
+    });
   }
 }

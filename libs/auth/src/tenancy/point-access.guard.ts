@@ -37,26 +37,28 @@ export class PointAccessGuard implements CanActivate {
       } else if (typeof value !== 'string' || !UUID_RE.test(value)) {
         return true; // the validation pipe reports the malformed field
       } else {
-        pointId = value;
+        pointId = value.toLowerCase();
       }
     } else {
       const raw = req.params[source.param];
       const param = Array.isArray(raw) ? raw[0] : raw;
       if (!param || !UUID_RE.test(param)) {
-        throw AppError.validation([{ field: source.param, message: `${source.param} must be a UUID` }]);
+        throw AppError.validation([
+          { field: source.param, message: `${source.param} must be a UUID` },
+        ]);
       }
       if (source.from === 'point') {
-        pointId = param;
+        pointId = param.toLowerCase();
       } else {
         what = source.label;
-        pointId = await this.resolvers.get(source.resource)(param);
+        pointId = await this.resolvers.get(source.resource)(param.toLowerCase());
         if (pointId === undefined) throw AppError.notFound(what);
       }
     }
 
     if (pointId === null) {
       // A global resource: readable by everyone signed in, changed only by admins.
-      if (req.method !== 'GET' && !this.tenancy.isAdmin(principal)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !this.tenancy.isAdmin(principal)) {
         throw AppError.forbidden('Only admins may change global resources');
       }
       req.servicePointId = null;

@@ -12,7 +12,8 @@ export class PointResolverRegistry {
   private readonly resolvers = new Map<string, PointResolver>();
 
   register(resource: string, resolver: PointResolver): void {
-    if (this.resolvers.has(resource)) throw new Error(`point resolver for "${resource}" registered twice`);
+    if (this.resolvers.has(resource))
+      throw new Error(`point resolver for "${resource}" registered twice`);
     this.resolvers.set(resource, resolver);
   }
 

@@ -34,7 +34,8 @@ export class TenancyService {
     const role = principal.memberships.get(servicePointId);
     // Same answer as for a resource that does not exist: never reveal another point's data.
     if (!role) throw AppError.notFound(what);
-    if (RANK[role] < RANK[minRole]) throw AppError.forbidden(`This needs the ${minRole} role in the service point`);
+    if (RANK[role] < RANK[minRole])
+      throw AppError.forbidden(`This needs the ${minRole} role in the service point`);
   }
 
   /** Point ids the caller may read, or `undefined` for "all" (admins). */

@@ -44,8 +44,11 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal, @AuditActorFrom() actor: AuditActor) {
+  async remove(
+    @UuidParam('id') id: string,
+    @CurrentPrincipal() caller: Principal,
+    @AuditActorFrom() actor: AuditActor,
+  ) {
     await this.users.remove(id, caller, actor);
   }
 }
-

@@ -28,7 +28,10 @@ export class UsersRepository {
   findWithMemberships(id: string) {
     return this.prisma.user.findUnique({
       where: { id },
-      select: { ...USER_PUBLIC_SELECT, memberships: { select: { servicePointId: true, role: true } } },
+      select: {
+        ...USER_PUBLIC_SELECT,
+        memberships: { select: { servicePointId: true, role: true } },
+      },
     });
   }
 
@@ -36,11 +39,23 @@ export class UsersRepository {
     return this.prisma.user.findMany({ ...args, select: USER_PUBLIC_SELECT });
   }
 
-  create(data: { email: string; name: string; passwordHash: string; role: UserRole }): Promise<PublicUser> {
-    return this.prisma.user.create({ data: { ...data, email: data.email.toLowerCase() }, select: USER_PUBLIC_SELECT });
+  create(data: {
+    email: string;
+    name: string;
+    passwordHash: string;
+    role: UserRole;
+  }): Promise<PublicUser> {
+    return this.prisma.user.create({
+      data: { ...data, email: data.email.toLowerCase() },
+      select: USER_PUBLIC_SELECT,
+    });
   }
 
-  update(id: string, data: Prisma.UserUpdateInput, tx?: Prisma.TransactionClient): Promise<PublicUser> {
+  update(
+    id: string,
+    data: Prisma.UserUpdateInput,
+    tx?: Prisma.TransactionClient,
+  ): Promise<PublicUser> {
     return (tx ?? this.prisma).user.update({ where: { id }, data, select: USER_PUBLIC_SELECT });
   }
 
@@ -57,6 +72,9 @@ export class UsersRepository {
   }
 
   memberships(userId: string): Promise<{ servicePointId: string; role: MembershipRole }[]> {
-    return this.prisma.membership.findMany({ where: { userId }, select: { servicePointId: true, role: true } });
+    return this.prisma.membership.findMany({
+      where: { userId },
+      select: { servicePointId: true, role: true },
+    });
   }
 }

@@ -25,11 +25,22 @@ export class UsersService {
   async create(dto: CreateUserDto, actor: AuditActor): Promise<PublicUser> {
     const passwordHash = await this.hasher.hash(dto.password);
     try {
-      const user = await this.users.create({ email: dto.email, name: dto.name, role: dto.role, passwordHash });
-      await this.audit.record(actor, { action: 'user.created', entityType: 'user', entityId: user.id, data: { email: user.email, role: user.role } });
+      const user = await this.users.create({
+        email: dto.email,
+        name: dto.name,
+        role: dto.role,
+        passwordHash,
+      });
+      await this.audit.record(actor, {
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        data: { email: user.email, role: user.role },
+      });
       return user;
     } catch (err) {
-      if (isUniqueViolation(err)) throw AppError.conflict('email_taken', 'A user with this e-mail already exists');
+      if (isUniqueViolation(err))
+        throw AppError.conflict('email_taken', 'A user with this e-mail already exists');
       throw err;
     }
   }
@@ -44,7 +55,12 @@ export class UsersService {
     return user;
   }
 
-  async update(id: string, dto: UpdateUserDto, caller: Principal, actor: AuditActor): Promise<PublicUser> {
+  async update(
+    id: string,
+    dto: UpdateUserDto,
+    caller: Principal,
+    actor: AuditActor,
+  ): Promise<PublicUser> {
     await this.get(id);
     const passwordHash = dto.password ? await this.hasher.hash(dto.password) : undefined;
     try {
@@ -59,7 +75,10 @@ export class UsersService {
           },
           tx,
         );
-        if (dto.role === UserRole.AGENT && (await this.users.count({ role: UserRole.ADMIN }, tx)) === 0) {
+        if (
+          dto.role === UserRole.AGENT &&
+          (await this.users.count({ role: UserRole.ADMIN }, tx)) === 0
+        ) {
           throw AppError.conflict('last_admin', 'The last admin cannot lose the ADMIN role');
         }
         await this.audit.record(
@@ -68,27 +87,37 @@ export class UsersService {
             action: 'user.updated',
             entityType: 'user',
             entityId: id,
-            data: { fields: Object.keys(dto).filter((k) => k !== 'password'), passwordChanged: Boolean(passwordHash), by: caller.id },
+            data: {
+              fields: Object.keys(dto).filter((k) => k !== 'password'),
+              passwordChanged: Boolean(passwordHash),
+              by: caller.id,
+            },
           },
           tx,
         );
         return user;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw AppError.conflict('email_taken', 'A user with this e-mail already exists');
+      if (isUniqueViolation(err))
+        throw AppError.conflict('email_taken', 'A user with this e-mail already exists');
       throw err;
     }
   }
 
   async remove(id: string, caller: Principal, actor: AuditActor): Promise<void> {
-    if (caller.userId === id) throw AppError.conflict('cannot_delete_self', 'You cannot delete your own user');
+    if (caller.userId === id)
+      throw AppError.conflict('cannot_delete_self', 'You cannot delete your own user');
     await this.get(id);
     await this.users.transaction(async (tx) => {
       await this.users.delete(id, tx);
       if ((await this.users.count({ role: UserRole.ADMIN }, tx)) === 0) {
         throw AppError.conflict('last_admin', 'The last admin cannot be deleted');
       }
-      await this.audit.record(actor, { action: 'user.deleted', entityType: 'user', entityId: id }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'user.deleted', entityType: 'user', entityId: id },
+        tx,
+      );
     });
   }
 }

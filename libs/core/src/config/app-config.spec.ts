@@ -278,6 +278,18 @@ describe('loadConfig', () => {
       expect(variablesOf(error)).toEqual(['ADMIN_PASSWORD']);
     });
 
+    // Regression: an empty variable used to overwrite the class default with undefined.
+    it.each<[string, unknown]>([
+      ['PORT', 3000],
+      ['BODY_LIMIT_BYTES', 1048576],
+      ['LOGIN_MAX_ATTEMPTS', 5],
+      ['SWAGGER_ENABLED', true],
+    ])('an empty %s falls back to its default %p', (name, expected) => {
+      const config = loadConfig({ ...minimal(), [name]: '' });
+
+      expect(config[name as keyof AppConfig]).toBe(expected);
+    });
+
     it.each(['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET'])('an empty %s is rejected', (name) => {
       const error = configErrorFor({ ...minimal(), [name]: '' });
 

@@ -15,10 +15,15 @@ import {
 } from 'class-validator';
 import { IsTimeZone } from '../validation/is-time-zone';
 
+// Strict conversions: anything but plain digits / a known word stays a string and fails validation.
 const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : Number(value);
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  const word = typeof value === 'string' ? value.toLowerCase() : value;
+  if (['1', 'true', 'yes', 'on'].includes(word as string)) return true;
+  if (['0', 'false', 'no', 'off'].includes(word as string)) return false;
+  return value;
+};
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
@@ -45,7 +50,9 @@ export class AppConfig {
   REDIS_URL!: string;
 
   /** Prefix of every Redis key Bandeja writes (queues, rate limits, signals). */
-  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_" and "-"' })
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, {
+    message: 'REDIS_PREFIX may hold letters, digits, ":", "_" and "-"',
+  })
   REDIS_PREFIX = 'bandeja';
 
   @IsString()
@@ -131,8 +138,17 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, unknown> = {};
-  for (const key of new Set([...known, 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'AUTH_ENCRYPTION_KEY'])) {
-    if (env[key] !== undefined) raw[key] = env[key];
+  for (const key of new Set([
+    ...known,
+    'DATABASE_URL',
+    'REDIS_URL',
+    'JWT_SECRET',
+    'ADMIN_EMAIL',
+    'ADMIN_PASSWORD',
+    'AUTH_ENCRYPTION_KEY',
+  ])) {
+    // An empty variable counts as unset: `PORT=` keeps the default rather than failing.
+    if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { skipMissingProperties: false });
@@ -148,7 +164,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) {
-    throw new ConfigError([{ variable: 'ADMIN_PASSWORD', message: 'is required when ADMIN_EMAIL is set' }]);
+    throw new ConfigError([
+      { variable: 'ADMIN_PASSWORD', message: 'is required when ADMIN_EMAIL is set' },
+    ]);
   }
   return config;
 }

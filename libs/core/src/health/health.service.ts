@@ -15,7 +15,9 @@ export class HealthService {
     private readonly redis: RedisService,
   ) {}
 
-  async check(timeoutMs = 1500): Promise<{ status: 'ok' | 'error'; checks: Record<string, DependencyCheck> }> {
+  async check(
+    timeoutMs = 1500,
+  ): Promise<{ status: 'ok' | 'error'; checks: Record<string, DependencyCheck> }> {
     const [database, redis] = await Promise.all([
       this.probe(() => this.prisma.$queryRawUnsafe('SELECT 1'), timeoutMs),
       this.probe(() => this.redis.ping(timeoutMs), timeoutMs),
@@ -31,7 +33,10 @@ export class HealthService {
       await Promise.race([
         fn(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
         }),
       ]);
       return { status: 'up', latencyMs: Math.round(performance.now() - started) };

@@ -33,7 +33,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (body.statusCode === 429 && exception instanceof AppError) {
-      const retry = (exception.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      const retry = (exception.details as { retryAfterSeconds?: number } | undefined)
+        ?.retryAfterSeconds;
       if (retry) res.setHeader('Retry-After', String(retry));
     }
     res.status(body.statusCode).json(body);
@@ -55,7 +56,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         typeof response === 'string'
           ? response
           : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message).join('; ')
+            ? (response as { message: string[] }).message.join('; ')
             : String((response as { message?: unknown }).message ?? exception.message);
       return { statusCode: status, error: defaultErrorCode(status), message };
     }
@@ -63,14 +64,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const parserError = exception as BodyParserError;
     if (parserError && typeof parserError === 'object' && parserError.type) {
       if (parserError.type === 'entity.too.large') {
-        return { statusCode: 413, error: 'payload_too_large', message: 'Request body is too large' };
+        return {
+          statusCode: 413,
+          error: 'payload_too_large',
+          message: 'Request body is too large',
+        };
       }
       if (parserError.type === 'entity.parse.failed') {
-        return { statusCode: 400, error: 'malformed_json', message: 'Request body is not valid JSON' };
+        return {
+          statusCode: 400,
+          error: 'malformed_json',
+          message: 'Request body is not valid JSON',
+        };
       }
       const status = parserError.status ?? parserError.statusCode ?? 400;
       if (status >= 400 && status < 500) {
-        return { statusCode: status, error: defaultErrorCode(status), message: 'Request body could not be read' };
+        return {
+          statusCode: status,
+          error: defaultErrorCode(status),
+          message: 'Request body could not be read',
+        };
       }
     }
     return { statusCode: 500, error: 'internal_error', message: 'Internal server error' };
@@ -79,5 +92,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
 /** Express error middleware rendering errors from plain middleware (body parser, routers). */
 export function expressErrorHandler(filter: AllExceptionsFilter) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => filter.respond(err, req, res);
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void =>
+    filter.respond(err, req, res);
 }

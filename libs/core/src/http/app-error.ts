@@ -17,7 +17,10 @@ export class AppError extends HttpException {
   static badRequest(code: string, message: string, details?: unknown) {
     return new AppError(400, code, message, details);
   }
-  static validation(details: { field: string; message: string }[], message = 'Request validation failed') {
+  static validation(
+    details: { field: string; message: string }[],
+    message = 'Request validation failed',
+  ) {
     return new AppError(400, 'validation_failed', message, details);
   }
   static unauthorized(message = 'Missing or invalid credentials', code = 'unauthorized') {

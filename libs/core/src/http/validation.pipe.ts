@@ -2,7 +2,10 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from './app-error';
 
 /** Flattens nested class-validator errors into `{ field: "a.b", message }` rows. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
+export function flattenValidationErrors(
+  errors: ValidationError[],
+  parent = '',
+): { field: string; message: string }[] {
   const rows: { field: string; message: string }[] = [];
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;

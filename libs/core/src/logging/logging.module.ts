@@ -30,11 +30,18 @@ export class LoggingModule {
               censor: '[redacted]',
             },
             // Probes and scrapes arrive every few seconds; their lines would drown the rest.
-            autoLogging: { ignore: (req: IncomingMessage) => ['/health/live', '/health/ready', '/metrics'].includes(req.url ?? '') },
+            autoLogging: {
+              ignore: (req: IncomingMessage) =>
+                ['/health/live', '/health/ready', '/metrics'].includes(req.url ?? ''),
+            },
             customLogLevel: (_req, res, err) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },

@@ -40,8 +40,11 @@ export function encodeCursor(cursor: KeysetCursor): string {
 export function decodeCursor(raw: string | undefined): KeysetCursor | undefined {
   if (!raw) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<KeysetCursor>;
-    if (typeof parsed.v === 'string' && typeof parsed.id === 'string') return { v: parsed.v, id: parsed.id };
+    const parsed = JSON.parse(
+      Buffer.from(raw, 'base64url').toString('utf8'),
+    ) as Partial<KeysetCursor>;
+    if (typeof parsed.v === 'string' && typeof parsed.id === 'string')
+      return { v: parsed.v, id: parsed.id };
   } catch {
     // fall through
   }
@@ -71,11 +74,18 @@ export async function paginateByCreatedAt<T extends { id: string; createdAt: Dat
   if (cursor && Number.isNaN(new Date(cursor.v).getTime())) {
     throw AppError.badRequest('invalid_cursor', 'The cursor is not one this API produced');
   }
-  const rows = await fetch({ where, take: limit + 1, orderBy: [{ createdAt: order }, { id: order }] });
+  const rows = await fetch({
+    where,
+    take: limit + 1,
+    orderBy: [{ createdAt: order }, { id: order }],
+  });
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ v: last.createdAt.toISOString(), id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ v: last.createdAt.toISOString(), id: last.id })
+        : null,
   };
 }

@@ -43,7 +43,10 @@ export class RedisService implements OnModuleDestroy {
     });
     try {
       if (this.client.status !== 'ready') {
-        await Promise.race([new Promise((resolve) => this.client.once('ready', resolve)), deadline]);
+        await Promise.race([
+          new Promise((resolve) => this.client.once('ready', resolve)),
+          deadline,
+        ]);
       }
       await Promise.race([this.client.ping(), deadline]);
     } finally {
@@ -52,7 +55,9 @@ export class RedisService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([this.client, ...this.extra].map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.all(
+      [this.client, ...this.extra].map((c) => c.quit().catch(() => c.disconnect())),
+    );
   }
 
   private baseOptions(): RedisOptions {
@@ -72,7 +77,11 @@ export class RedisService implements OnModuleDestroy {
   }
 
   private create(name: string, options: RedisOptions): Redis {
-    const conn = new IORedis({ ...this.baseOptions(), ...options, connectionName: `bandeja:${name}` });
+    const conn = new IORedis({
+      ...this.baseOptions(),
+      ...options,
+      connectionName: `bandeja:${name}`,
+    });
     let lastLogged = 0;
     conn.on('error', (err: Error) => {
       // A down Redis errors on every retry; one line per 30 s is enough to notice.

@@ -3,6 +3,8 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 /** True when `tz` is an IANA zone the runtime knows (e.g. America/La_Paz). */
 export function isTimeZone(tz: unknown): tz is string {
   if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return false;
+  // Names only (Area/Location, UTC…): fixed offsets such as -04:00 have no DST rules.
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
