@@ -3,8 +3,8 @@
 const aliases = {
   // The generated Prisma client imports its siblings with .js extensions.
   '^(\\.{1,2}/.*)\\.js$': '$1',
-  '^@bandeja/(core|auth|admin)$': '<rootDir>/libs/$1/src',
-  '^@bandeja/(core|auth|admin)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@bandeja/([a-z]+)$': '<rootDir>/libs/$1/src',
+  '^@bandeja/([a-z]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const common = {

@@ -104,6 +104,44 @@ export class AppConfig {
   @IsString()
   BAILEYS_AUTH_DIR = './.baileys_auth';
 
+  /**
+   * Where WhatsApp credentials live: `file` (a folder per point under BAILEYS_AUTH_DIR, the
+   * compose volume) or `postgres` (encrypted with AUTH_ENCRYPTION_KEY; any worker can take over).
+   */
+  @IsIn(['file', 'postgres'])
+  AUTH_STORE: 'file' | 'postgres' = 'file';
+
+  /** Reconnect attempts after network-type disconnects before a session is FAILED. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WA_MAX_RECONNECT_ATTEMPTS = 12;
+
+  /** First reconnect delay; doubles per attempt (with ±20 % jitter) up to WA_BACKOFF_MAX_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  WA_BACKOFF_BASE_MS = 2000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  WA_BACKOFF_MAX_MS = 60000;
+
+  /** QR codes shown without a scan before the session stops and says so. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  WA_MAX_QR_CODES = 5;
+
+  /** Delay between session starts on boot, so hundreds of points do not connect at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WA_START_STAGGER_MS = 250;
+
   /** 32 bytes as 64 hex characters or base64; needed only by the Postgres credential store. */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -162,6 +200,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             : Object.values(e.constraints ?? {}).join('; '),
       })),
     );
+  }
+  if (config.AUTH_STORE === 'postgres' && !config.AUTH_ENCRYPTION_KEY) {
+    throw new ConfigError([
+      { variable: 'AUTH_ENCRYPTION_KEY', message: 'is required when AUTH_STORE=postgres' },
+    ]);
   }
   if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) {
     throw new ConfigError([
