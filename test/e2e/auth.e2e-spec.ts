@@ -191,16 +191,12 @@ describe('auth: login, me, tokens, API keys', () => {
 
   it('rejects a duplicate e-mail with 409 email_taken, whatever its case', async () => {
     const user = await createUser(api, admin);
-    const res = await api
-      .http()
-      .post('/api/v1/users')
-      .set(auth(admin))
-      .send({
-        email: user.email.toUpperCase(),
-        password: 'password-123',
-        name: 'Dup',
-        role: 'AGENT',
-      });
+    const res = await api.http().post('/api/v1/users').set(auth(admin)).send({
+      email: user.email.toUpperCase(),
+      password: 'password-123',
+      name: 'Dup',
+      role: 'AGENT',
+    });
     expect(res.status).toBe(409);
     expect(res.body.error).toBe('email_taken');
   });

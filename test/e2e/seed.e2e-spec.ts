@@ -99,7 +99,6 @@ describe('demo seed', () => {
     for (const point of first.points) {
       expect(point).toMatchObject({
         provider: 'SIMULATOR',
-        whatsappStatus: 'CONNECTED',
         botEnabled: true,
         timezone: 'America/La_Paz',
       });
@@ -155,7 +154,6 @@ describe('demo seed', () => {
     expect(res.body.items.map((p: { id: string }) => p.id)).toEqual([DEMO_POINT_IDS.centro]);
     expect(res.body.items[0]).toMatchObject({
       name: 'Sucursal Centro',
-      whatsappStatus: 'CONNECTED',
     });
   });
 

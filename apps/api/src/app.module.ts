@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '@bandeja/admin';
 import { AuthModule } from '@bandeja/auth';
 import { AppConfig, CoreModule } from '@bandeja/core';
+import { InboundPipeline, InboxModule } from '@bandeja/inbox';
+import { WhatsappModule } from '@bandeja/whatsapp';
 
 /** The HTTP app: REST, health, metrics, docs and the queue dashboard. */
 @Module({})
@@ -13,6 +15,8 @@ export class AppModule {
         CoreModule.forRoot(config, { name: 'bandeja-api', withHttp: true }),
         AuthModule,
         AdminModule,
+        InboxModule,
+        WhatsappModule.forApi({ imports: [InboxModule], inboundSink: InboundPipeline }),
       ],
     };
   }

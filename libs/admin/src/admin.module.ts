@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@bandeja/auth';
+import { SessionBus } from '@bandeja/whatsapp';
 import { FaqsController } from './faqs/faqs.controller';
 import { FaqsService } from './faqs/faqs.service';
 import { ServicePointsController } from './service-points/service-points.controller';
@@ -12,7 +13,13 @@ import { ShipmentsService } from './shipments/shipments.service';
 @Module({
   imports: [AuthModule],
   controllers: [ServicePointsController, ShipmentsController, FaqsController],
-  providers: [ServicePointsRepository, ServicePointsService, ShipmentsService, FaqsService],
+  providers: [
+    ServicePointsRepository,
+    ServicePointsService,
+    ShipmentsService,
+    FaqsService,
+    SessionBus,
+  ],
   exports: [ServicePointsService, ShipmentsService, FaqsService],
 })
 export class AdminModule {}

@@ -20,3 +20,4 @@ export { Prisma } from './database/generated/client';
 export type * from './database/generated/client';
 export * from './database/generated/enums';
 export * from './lifecycle/graceful-shutdown';
+export * from './http/event-stream';

@@ -4,7 +4,6 @@ import {
   Prisma,
   ShipmentStatus,
   UserRole,
-  WhatsappState,
 } from '@bandeja/core';
 import type { PrismaClient } from '@bandeja/core';
 import { DEFAULT_FOLLOWUPS, WorkingHours } from '../service-points/service-point.view';
@@ -323,7 +322,8 @@ export async function seedDemo(
           name: point.name,
           provider: ChannelProviderKind.SIMULATOR,
           phoneNumber: point.phoneNumber,
-          whatsappStatus: WhatsappState.CONNECTED,
+          // The worker starts simulator sessions that should run; it owns whatsappStatus.
+          whatsappAutoStart: true,
           timezone: options.defaultTimezone,
           workingHours: { ...point.workingHours } as unknown as Prisma.InputJsonValue,
           botEnabled: true,

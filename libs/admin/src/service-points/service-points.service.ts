@@ -12,6 +12,7 @@ import {
   WhatsappState,
 } from '@bandeja/core';
 import { Principal, TenancyService } from '@bandeja/auth';
+import { SessionBus } from '@bandeja/whatsapp';
 import { CreateServicePointDto, UpdateServicePointDto } from './service-point.dto';
 import {
   DEFAULT_FOLLOWUPS,
@@ -29,6 +30,7 @@ export class ServicePointsService {
     private readonly tenancy: TenancyService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly sessions: SessionBus,
   ) {}
 
   async create(dto: CreateServicePointDto, actor: AuditActor): Promise<ServicePointView> {
@@ -42,11 +44,9 @@ export class ServicePointsService {
       botEnabled: dto.botEnabled ?? true,
       followups: { ...DEFAULT_FOLLOWUPS, ...followups } as unknown as Prisma.InputJsonValue,
       followupsWebhookSecret: webhookSecret ?? null,
-      // A simulator has no phone to pair: it is a connected number from the start.
-      whatsappStatus:
-        dto.provider === ChannelProviderKind.SIMULATOR
-          ? WhatsappState.CONNECTED
-          : WhatsappState.STOPPED,
+      // A simulator has no phone to pair: a worker starts it at once (see SessionManager).
+      whatsappStatus: WhatsappState.STOPPED,
+      whatsappAutoStart: dto.provider === ChannelProviderKind.SIMULATOR,
     });
     await this.audit.record(actor, {
       action: 'service_point.created',
@@ -55,6 +55,10 @@ export class ServicePointsService {
       servicePointId: row.id,
       data: { name: row.name, provider: row.provider },
     });
+    if (row.provider === ChannelProviderKind.SIMULATOR) {
+      // Best effort: without a running worker, the next one to start adopts it anyway.
+      await this.sessions.command({ op: 'connect', servicePointId: row.id }).catch(() => 0);
+    }
     return toServicePointView(row);
   }
 

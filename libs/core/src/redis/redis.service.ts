@@ -41,22 +41,31 @@ export class RedisService implements OnModuleDestroy {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
+    let onReady: (() => void) | undefined;
     try {
       if (this.client.status !== 'ready') {
-        await Promise.race([
-          new Promise((resolve) => this.client.once('ready', resolve)),
-          deadline,
-        ]);
+        const ready = new Promise<void>((resolve) => (onReady = resolve));
+        this.client.once('ready', onReady!);
+        await Promise.race([ready, deadline]);
       }
       await Promise.race([this.client.ping(), deadline]);
     } finally {
+      if (onReady) this.client.off('ready', onReady);
       clearTimeout(timer);
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     await Promise.all(
-      [this.client, ...this.extra].map((c) => c.quit().catch(() => c.disconnect())),
+      [this.client, ...this.extra].map(async (conn) => {
+        // QUIT on a connection that is not up would wait in the offline queue forever.
+        if (conn.status !== 'ready') return conn.disconnect();
+        await Promise.race([
+          conn.quit().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+        ]);
+        conn.disconnect();
+      }),
     );
   }
 

@@ -1,0 +1,3 @@
+export * from './inbox.module';
+export * from './inbound/inbound-pipeline';
+export * from './inbound/inbound-store';
