@@ -1,10 +1,13 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { AdminBootstrapService } from '@bandeja/auth';
 import { loadConfig } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { SessionManager, SocketFactory } from '@bandeja/whatsapp';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TEST_ADMIN } from './test-env';
 
 export interface TestApi {
@@ -90,4 +93,37 @@ export async function addMember(
   if (res.status !== 200)
     throw new Error(`add member failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** Boots the real worker (sessions, processors) in this process; tests may pass a fake socket. */
+export async function bootWorker(
+  env: Record<string, string> = {},
+  options: { socketFactory?: SocketFactory } = {},
+): Promise<{ ctx: INestApplicationContext; manager: SessionManager; close: () => Promise<void> }> {
+  const config = loadConfig({ ...process.env, ...env });
+  const ctx = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, options), {
+    logger: false,
+  });
+  await ctx.init();
+  return { ctx, manager: ctx.get(SessionManager), close: () => ctx.close() };
+}
+
+/** Polls `fn` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '@bandeja/admin';
 import { AuthModule } from '@bandeja/auth';
 import { AppConfig, CoreModule } from '@bandeja/core';
-import { InboundPipeline, InboxModule } from '@bandeja/inbox';
+import { InboundPipeline, InboxApiModule, InboxModule } from '@bandeja/inbox';
 import { WhatsappModule } from '@bandeja/whatsapp';
 
 /** The HTTP app: REST, health, metrics, docs and the queue dashboard. */
@@ -16,6 +16,7 @@ export class AppModule {
         AuthModule,
         AdminModule,
         InboxModule,
+        InboxApiModule,
         WhatsappModule.forApi({ imports: [InboxModule], inboundSink: InboundPipeline }),
       ],
     };

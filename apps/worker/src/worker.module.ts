@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, CoreModule } from '@bandeja/core';
-import { InboundPipeline, InboxModule } from '@bandeja/inbox';
-import { SocketFactory, WhatsappModule } from '@bandeja/whatsapp';
+import { CHANNEL_SENDER, InboundPipeline, InboxModule, InboxWorkerModule } from '@bandeja/inbox';
+import { SessionManager, SocketFactory, WhatsappModule } from '@bandeja/whatsapp';
 import { SystemProcessor } from './system.processor';
 
 export interface WorkerOptions {
@@ -9,22 +9,32 @@ export interface WorkerOptions {
   socketFactory?: SocketFactory;
 }
 
-/** The worker: WhatsApp sessions and queue processors. */
+/** The worker: WhatsApp sessions, the inbox pipeline and housekeeping queues. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, options: WorkerOptions = {}): DynamicModule {
+    const whatsapp = WhatsappModule.forWorker({
+      imports: [InboxModule],
+      inboundSink: InboundPipeline,
+      socketFactory: options.socketFactory,
+    });
     return {
       module: WorkerModule,
       imports: [
         CoreModule.forRoot(config, { name: 'bandeja-worker', withHttp: false }),
-        InboxModule,
-        WhatsappModule.forWorker({
-          imports: [InboxModule],
-          inboundSink: InboundPipeline,
-          socketFactory: options.socketFactory,
-        }),
+        // Outbound delivery sends through the sessions this worker owns.
+        {
+          module: ChannelSenderModule,
+          global: true,
+          imports: [whatsapp],
+          providers: [{ provide: CHANNEL_SENDER, useExisting: SessionManager }],
+          exports: [CHANNEL_SENDER],
+        },
+        InboxWorkerModule,
       ],
       providers: [SystemProcessor],
     };
   }
 }
+
+class ChannelSenderModule {}

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditService } from './audit/audit.service';
+import { DomainEvents } from './events/domain-events';
 import { AppConfig } from './config/app-config';
 import { PrismaService } from './database/prisma.service';
 import { HealthController } from './health/health.controller';
@@ -17,6 +18,7 @@ const providers = [
   HealthService,
   AuditService,
   QueueFactory,
+  DomainEvents,
 ];
 
 /**

@@ -21,3 +21,4 @@ export type * from './database/generated/client';
 export * from './database/generated/enums';
 export * from './lifecycle/graceful-shutdown';
 export * from './http/event-stream';
+export * from './events/domain-events';

@@ -57,6 +57,8 @@ export class WhatsappModule {
   static forApi(options: WhatsappModuleOptions): DynamicModule {
     return {
       module: WhatsappApiModule,
+      // Global: other api modules ask it whether a point can send (e.g. agent replies).
+      global: true,
       imports: [AuthModule, ...(options.imports ?? [])],
       controllers: [WhatsappController, SimulatorController],
       providers: [

@@ -5,6 +5,8 @@
 export const QUEUES = {
   /** Housekeeping: the worker's heartbeat and, later, sweeps. */
   system: 'system',
+  /** Inbound processing (one conversation at a time, in order) and outbound delivery. */
+  pipeline: 'pipeline',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

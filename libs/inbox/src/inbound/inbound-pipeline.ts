@@ -1,30 +1,30 @@
-import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@bandeja/core';
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainEvents, PrismaService, QueueFactory } from '@bandeja/core';
 import type { InboundMessage, InboundSink, ReceiptEvent } from '@bandeja/whatsapp';
+import { messageView } from '../outbound/outbound.service';
+import { enqueueInbound } from '../pipeline/jobs';
 import { InboundStore, StoredInbound } from './inbound-store';
 
-const RECEIPT_ORDER = {
-  PENDING: 0,
-  SENT: 1,
-  DELIVERED: 2,
-  READ: 3,
-  FAILED: 4,
-  RECEIVED: 0,
-} as const;
+const RECEIPT_RANK = { PENDING: 0, SENT: 1, DELIVERED: 2, READ: 3 } as const;
 
 /**
  * Where every provider's inbound messages enter (Baileys from the worker, the Simulator from its
- * HTTP endpoint). Storing comes first; processing (bot, follow-ups) hangs off the stored row.
+ * HTTP endpoint). The row comes first; then a job asks a worker to process the conversation. If
+ * Redis is down at that moment the row is still there and the worker's sweep finds it.
  */
 @Injectable()
 export class InboundPipeline implements InboundSink {
+  private readonly logger = new Logger(InboundPipeline.name);
+
   constructor(
     private readonly store: InboundStore,
     private readonly prisma: PrismaService,
+    private readonly queues: QueueFactory,
+    private readonly events: DomainEvents,
   ) {}
 
-  accept(message: InboundMessage): Promise<StoredInbound> {
-    return this.store.store({
+  async accept(message: InboundMessage): Promise<StoredInbound> {
+    const stored = await this.store.store({
       servicePointId: message.servicePointId,
       providerMessageId: message.providerMessageId,
       customerPhone: message.customerPhone,
@@ -33,21 +33,53 @@ export class InboundPipeline implements InboundSink {
       fromMe: message.fromMe,
       timestamp: message.timestamp,
     });
+    if (stored.duplicate) return stored;
+    if (!message.fromMe) {
+      await enqueueInbound(this.queues, stored.conversationId, stored.messageId).catch(
+        (err: Error) =>
+          this.logger.warn(
+            { messageId: stored.messageId, err: err.message },
+            'processing job not enqueued; the sweep will pick it up',
+          ),
+      );
+    }
+    await this.publish(stored);
+    return stored;
   }
 
   /** Moves an outbound message forward (never back: a late DELIVERED does not undo READ). */
   async receipt(event: ReceiptEvent): Promise<void> {
-    const allowedFrom = (Object.keys(RECEIPT_ORDER) as (keyof typeof RECEIPT_ORDER)[]).filter(
-      (s) => s !== 'RECEIVED' && s !== 'FAILED' && RECEIPT_ORDER[s] < RECEIPT_ORDER[event.status],
-    );
-    await this.prisma.message.updateMany({
-      where: {
-        servicePointId: event.servicePointId,
-        providerMessageId: event.providerMessageId,
-        direction: 'OUT',
-        status: { in: event.status === 'FAILED' ? ['PENDING', 'SENT'] : allowedFrom },
-      },
+    const from =
+      event.status === 'FAILED'
+        ? (['PENDING', 'SENT'] as const)
+        : (Object.keys(RECEIPT_RANK) as (keyof typeof RECEIPT_RANK)[]).filter(
+            (s) => RECEIPT_RANK[s] < RECEIPT_RANK[event.status as 'DELIVERED' | 'READ'],
+          );
+    const where = {
+      servicePointId: event.servicePointId,
+      providerMessageId: event.providerMessageId,
+      direction: 'OUT' as const,
+      status: { in: [...from] },
+    };
+    const { count } = await this.prisma.message.updateMany({
+      where,
       data: { status: event.status },
     });
+    if (count === 0) return;
+    const row = await this.prisma.message.findFirst({
+      where: { servicePointId: event.servicePointId, providerMessageId: event.providerMessageId },
+    });
+    if (row) await this.events.publish('message.updated', row.servicePointId, messageView(row));
+  }
+
+  private async publish(stored: StoredInbound): Promise<void> {
+    const [message, conversation] = await Promise.all([
+      this.prisma.message.findUnique({ where: { id: stored.messageId } }),
+      this.prisma.conversation.findUnique({ where: { id: stored.conversationId } }),
+    ]);
+    if (message)
+      await this.events.publish('message.created', message.servicePointId, messageView(message));
+    if (conversation)
+      await this.events.publish('conversation.updated', conversation.servicePointId, conversation);
   }
 }

@@ -42,9 +42,9 @@ export class InboundStore {
       const senderType = row.fromMe ? 'AGENT' : 'CUSTOMER';
       const status = row.fromMe ? 'SENT' : 'RECEIVED';
       const inserted = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "providerMessageId", "timestamp", "createdAt", "updatedAt")
+        INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "providerMessageId", "timestamp", "createdAt", "updatedAt", "processedAt")
         VALUES (${randomUUID()}::uuid, ${conversation.id}::uuid, ${row.servicePointId}::uuid, ${direction}::"MessageDirection", ${senderType}::"SenderType",
-                ${row.text}, ${status}::"MessageStatus", ${row.providerMessageId}, ${row.timestamp}, now(), now())
+                ${row.text}, ${status}::"MessageStatus", ${row.providerMessageId}, ${row.timestamp}, now(), now(), ${row.fromMe ? new Date() : null})
         ON CONFLICT ("servicePointId", "providerMessageId") DO NOTHING
         RETURNING "id"`;
       if (inserted.length === 0) {

@@ -6,6 +6,7 @@ import type {
   ChannelSession,
   ChannelSessionEvents,
   QrCode,
+  SendOptions,
   SessionStatus,
 } from '../channel/channel.types';
 import { WhatsappNotReadyError } from '../channel/channel.types';
@@ -65,6 +66,8 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
   private phoneNumber: string | null = null;
   private retryTimer?: NodeJS.Timeout;
   private livenessTimer?: NodeJS.Timeout;
+  /** Credential saves and deletions under way, in order; a new socket loads only after them. */
+  private credsWrites: Promise<unknown> = Promise.resolve();
   /** Ids of messages Bandeja sent, to tell our own echoes from messages typed on the phone. */
   private readonly sentIds = new Set<string>();
 
@@ -114,6 +117,9 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
     this.clearTimers();
     const sock = this.sock;
     if (sock && this.state === WhatsappState.CONNECTED) {
+      // The socket ends itself with a 401 after logging out: that close is ours, not a
+      // disconnect to handle (it would publish STOPPED before LOGGED_OUT), so ignore its events.
+      this.generation++;
       // Unlink the device on the phone's side too; if that fails we still forget the credentials.
       await sock
         .logout()
@@ -125,7 +131,7 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
         );
     }
     this.dropSocket();
-    await this.options.store.clear(this.servicePointId);
+    await this.afterCredsWrites(() => this.options.store.clear(this.servicePointId));
     this.qr = null;
     this.phoneNumber = null;
     this.nextRetryAt = null;
@@ -142,11 +148,20 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
     );
   }
 
-  async send(to: string, text: string): Promise<{ providerMessageId: string }> {
+  async send(
+    to: string,
+    text: string,
+    options: SendOptions = {},
+  ): Promise<{ providerMessageId: string }> {
     const sock = this.sock;
     if (!sock || !this.canSendMessages())
       throw new WhatsappNotReadyError(this.servicePointId, this.state);
-    const result = await sock.sendMessage(phoneToJid(to), { text });
+    if (options.messageId) this.rememberSent(options.messageId);
+    const result = await sock.sendMessage(
+      phoneToJid(to),
+      { text },
+      options.messageId ? { messageId: options.messageId } : undefined,
+    );
     const id = result?.key?.id;
     if (!id) throw new Error('WhatsApp did not return a message id');
     this.rememberSent(id);
@@ -187,6 +202,9 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
     this.setState(state);
     let handle: AuthStateHandle;
     try {
+      // A save of the last socket's creds (the pairing, right before a 515) or a deletion after
+      // a 401 must land before we read the credentials back.
+      await this.credsWrites;
       handle = await this.options.store.load(this.servicePointId);
     } catch (err) {
       if (generation !== this.generation) return;
@@ -217,18 +235,16 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
     this.sock = sock;
     const current = () => generation === this.generation;
     sock.ev.on('creds.update', (() => {
-      handle
-        .saveCreds()
-        .catch((err: Error) =>
-          this.logger.error(
-            { servicePointId: this.servicePointId, err: err.message },
-            'could not save WhatsApp credentials',
-          ),
-        );
-    }) as (arg: never) => void);
+      this.afterCredsWrites(() => handle.saveCreds()).catch((err: Error) =>
+        this.logger.error(
+          { servicePointId: this.servicePointId, err: err.message },
+          'could not save WhatsApp credentials',
+        ),
+      );
+    }) as (arg: unknown) => void);
     sock.ev.on('connection.update', ((update: ConnectionUpdate) => {
       if (current()) this.onConnectionUpdate(generation, update);
-    }) as (arg: never) => void);
+    }) as (arg: unknown) => void);
     sock.ev.on('messages.upsert', ((event: Parameters<typeof normalizeUpsert>[0]) => {
       if (!current()) return;
       const messages = normalizeUpsert(event, {
@@ -237,12 +253,12 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
         lidToPhone: this.options.lidToPhone,
       });
       for (const message of messages) this.emit('inbound', message);
-    }) as (arg: never) => void);
+    }) as (arg: unknown) => void);
     sock.ev.on('messages.update', ((updates: Parameters<typeof normalizeReceipts>[0]) => {
       if (!current()) return;
       for (const receipt of normalizeReceipts(updates, this.servicePointId))
         this.emit('receipt', receipt);
-    }) as (arg: never) => void);
+    }) as (arg: unknown) => void);
   }
 
   private onConnectionUpdate(generation: number, update: ConnectionUpdate): void {
@@ -296,18 +312,22 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
       case 'restart-now':
         void this.openSocket(WhatsappState.CONNECTING);
         return;
-      case 'logged-out':
+      case 'logged-out': {
         this.phoneNumber = null;
-        this.options.store
-          .clear(this.servicePointId)
+        const closed = this.generation;
+        this.afterCredsWrites(() => this.options.store.clear(this.servicePointId))
           .catch((err: Error) =>
             this.logger.error(
               { servicePointId: this.servicePointId, err: err.message },
               'could not delete credentials',
             ),
           )
-          .finally(() => this.setState(WhatsappState.LOGGED_OUT));
+          .finally(() => {
+            // A start() or stop() since the close owns the state now.
+            if (closed === this.generation) this.setState(WhatsappState.LOGGED_OUT);
+          });
         return;
+      }
       case 'fail':
         this.setState(WhatsappState.FAILED);
         return;
@@ -383,6 +403,13 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
     } catch {
       // Ending an already closed socket may throw; it is gone either way.
     }
+  }
+
+  /** Runs `write` after the credential writes already queued; the next load waits for it. */
+  private afterCredsWrites(write: () => Promise<unknown>): Promise<void> {
+    const run = this.credsWrites.then(write);
+    this.credsWrites = run.catch(() => undefined);
+    return run.then(() => undefined);
   }
 
   private setState(state: WhatsappState, force = false): void {

@@ -6,7 +6,7 @@ import type { AuthenticationState } from '@whiskeysockets/baileys';
  */
 export interface BaileysSocketLike {
   ev: {
-    on(event: string, listener: (arg: never) => void): unknown;
+    on(event: string, listener: (arg: unknown) => void): unknown;
     removeAllListeners?(event?: string): unknown;
   };
   ws?: { isOpen?: boolean };
@@ -16,6 +16,7 @@ export interface BaileysSocketLike {
   sendMessage(
     jid: string,
     content: { text: string },
+    options?: { messageId?: string },
   ): Promise<{ key?: { id?: string | null } } | undefined>;
 }
 

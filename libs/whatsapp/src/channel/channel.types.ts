@@ -75,8 +75,11 @@ export interface ChannelSession {
   stop(): Promise<void>;
   /** Unlinks the device and deletes stored credentials: the next start needs a new QR. */
   logout(): Promise<void>;
-  /** Sends a text; resolves with the provider's message id. Throws WhatsappNotReadyError when it cannot. */
-  send(to: string, text: string): Promise<{ providerMessageId: string }>;
+  /**
+   * Sends a text; resolves with the provider's message id. Throws WhatsappNotReadyError when it
+   * cannot. `messageId` makes a re-send after a crash the same WhatsApp message, not a second one.
+   */
+  send(to: string, text: string, options?: SendOptions): Promise<{ providerMessageId: string }>;
   status(): SessionStatus;
   on<E extends keyof ChannelSessionEvents>(
     event: E,
@@ -86,6 +89,11 @@ export interface ChannelSession {
     event: E,
     listener: (...args: ChannelSessionEvents[E]) => void,
   ): this;
+}
+
+export interface SendOptions {
+  /** The provider message id to use (deterministic per outbound row). */
+  messageId?: string;
 }
 
 export class WhatsappNotReadyError extends Error {

@@ -9,6 +9,7 @@ import {
 import {
   AppConfig,
   ChannelProviderKind,
+  DomainEvents,
   PrismaService,
   RedisService,
   WhatsappState,
@@ -21,7 +22,7 @@ import type { AuthStateStore } from '../auth-state/auth-state-store';
 import { BaileysSession } from '../baileys/baileys-session';
 import { SOCKET_FACTORY } from '../baileys/socket.types';
 import type { SocketFactory } from '../baileys/socket.types';
-import type { ChannelSession, SessionStatus } from '../channel/channel.types';
+import type { ChannelSession, SendOptions, SessionStatus } from '../channel/channel.types';
 import { WhatsappNotReadyError } from '../channel/channel.types';
 import { SimulatorSession } from '../simulator/simulator-session';
 import { INBOUND_SINK } from './inbound-sink';
@@ -60,6 +61,7 @@ export class SessionManager implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly redis: RedisService,
     private readonly bus: SessionBus,
     private readonly config: AppConfig,
+    private readonly events: DomainEvents,
     @Inject(AUTH_STATE_STORE) private readonly store: AuthStateStore,
     @Inject(SOCKET_FACTORY) private readonly socketFactory: SocketFactory,
     @Optional() @Inject(INBOUND_SINK) private readonly sink?: InboundSink,
@@ -116,6 +118,7 @@ export class SessionManager implements OnApplicationBootstrap, OnModuleDestroy {
     servicePointId: string,
     to: string,
     text: string,
+    options?: SendOptions,
   ): Promise<{ providerMessageId: string }> {
     const session = this.get(servicePointId);
     if (!session)
@@ -124,7 +127,7 @@ export class SessionManager implements OnApplicationBootstrap, OnModuleDestroy {
         WhatsappState.STOPPED,
         'No session of this service point runs in this worker',
       );
-    return session.send(to, text);
+    return session.send(to, text, options);
   }
 
   /** Executes a command if this worker owns the point or can take it. */
@@ -267,6 +270,10 @@ export class SessionManager implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.bus.publishStatus(id, stored, qrChanged);
       if (owned.lastDbState !== status.state || owned.lastDbQrAt !== stored.lastQrAt) {
+        if (owned.lastDbState !== status.state) {
+          const { workerId: _w, qr: _qr, ...state } = stored;
+          await this.events.publish('whatsapp.state', id, state);
+        }
         owned.lastDbState = status.state;
         owned.lastDbQrAt = stored.lastQrAt;
         // States that need a person end auto-start: a restart must not loop on them.

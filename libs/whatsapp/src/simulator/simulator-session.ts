@@ -1,7 +1,12 @@
 import { WhatsappState } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { ChannelSession, ChannelSessionEvents, SessionStatus } from '../channel/channel.types';
+import type {
+  ChannelSession,
+  ChannelSessionEvents,
+  SendOptions,
+  SessionStatus,
+} from '../channel/channel.types';
 import { WhatsappNotReadyError } from '../channel/channel.types';
 
 /**
@@ -45,10 +50,14 @@ export class SimulatorSession extends EventEmitter implements ChannelSession {
     this.setState(WhatsappState.LOGGED_OUT);
   }
 
-  async send(to: string, text: string): Promise<{ providerMessageId: string }> {
+  async send(
+    to: string,
+    text: string,
+    options: SendOptions = {},
+  ): Promise<{ providerMessageId: string }> {
     if (this.state !== WhatsappState.CONNECTED)
       throw new WhatsappNotReadyError(this.servicePointId, this.state);
-    const providerMessageId = `sim-${randomUUID()}`;
+    const providerMessageId = options.messageId ?? `sim-${randomUUID()}`;
     this.outbox.push({ providerMessageId, to, text, at: new Date() });
     if (this.outbox.length > 1000) this.outbox.shift();
     return { providerMessageId };

@@ -1,0 +1,149 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { DomainEvents, Message, Prisma, PrismaService, QUEUES, QueueFactory } from '@bandeja/core';
+import { createHash } from 'node:crypto';
+import { CHANNEL_SENDER } from '../pipeline/channel-sender';
+import type { ChannelSender } from '../pipeline/channel-sender';
+
+/** Attempts before an outbound message is FAILED; delays grow 1 s, 2 s, 4 s … capped at 60 s. */
+export const MAX_SEND_ATTEMPTS = 6;
+/** A claim older than this belongs to a worker that died mid-send; the row may be taken again. */
+const CLAIM_TTL_MS = 60_000;
+
+/**
+ * WhatsApp ids look like "3EB0…" hex; ours are derived from the row id, so a re-send after a crash
+ * is the same WhatsApp message (the phone shows it once), not a second one.
+ */
+export function providerIdFor(messageId: string): string {
+  return `3EB0${createHash('sha256').update(messageId).digest('hex').slice(0, 18).toUpperCase()}`;
+}
+
+export function messageView(m: Message) {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    servicePointId: m.servicePointId,
+    direction: m.direction,
+    senderType: m.senderType,
+    senderUserId: m.senderUserId,
+    content: m.content,
+    status: m.status,
+    providerMessageId: m.providerMessageId,
+    timestamp: m.timestamp,
+  };
+}
+
+/**
+ * The outbox shared by bot and agents: a PENDING row first, then delivery through the same
+ * point's session. A row is claimed before sending, so two workers never send it at once, and
+ * only a successful send marks it SENT.
+ */
+@Injectable()
+export class OutboundService {
+  private readonly logger = new Logger(OutboundService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queues: QueueFactory,
+    private readonly events: DomainEvents,
+    @Optional() @Inject(CHANNEL_SENDER) private readonly sender?: ChannelSender,
+  ) {}
+
+  /** Inserts a PENDING outbound row (inside the caller's transaction when given). */
+  async createPending(
+    data: {
+      conversationId: string;
+      servicePointId: string;
+      content: string;
+      senderType: 'BOT' | 'AGENT';
+      senderUserId?: string | null;
+    },
+    tx?: Prisma.TransactionClient,
+  ): Promise<Message> {
+    const message = await (tx ?? this.prisma).message.create({
+      data: {
+        conversationId: data.conversationId,
+        servicePointId: data.servicePointId,
+        direction: 'OUT',
+        senderType: data.senderType,
+        senderUserId: data.senderUserId ?? null,
+        content: data.content,
+        status: 'PENDING',
+      },
+    });
+    await (tx ?? this.prisma).conversation.update({
+      where: { id: data.conversationId },
+      data: { lastMessageAt: message.timestamp, lastMessagePreview: data.content.slice(0, 120) },
+    });
+    return message;
+  }
+
+  /** Hands delivery to a worker (deterministic job id: enqueuing twice is a no-op). */
+  async enqueue(messageId: string, delayMs = 0): Promise<void> {
+    await this.queues.get(QUEUES.pipeline).add(
+      'deliver',
+      { messageId },
+      {
+        jobId: `out_${messageId}`,
+        delay: delayMs,
+        attempts: MAX_SEND_ATTEMPTS,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
+  /**
+   * Sends one PENDING row if nobody else is. Returns the outcome; failures that may heal (the
+   * session is reconnecting) are retried with backoff until MAX_SEND_ATTEMPTS, then FAILED.
+   */
+  async deliver(messageId: string): Promise<'sent' | 'retry' | 'failed' | 'skipped'> {
+    if (!this.sender) throw new Error('no channel sender in this process');
+    const claimed = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE "Message" SET "claimedAt" = now(), "sendAttempts" = "sendAttempts" + 1
+      WHERE "id" = ${messageId}::uuid AND "status" = 'PENDING'::"MessageStatus"
+        AND ("claimedAt" IS NULL OR "claimedAt" < now() - ${`${CLAIM_TTL_MS} milliseconds`}::interval)
+      RETURNING "id"`;
+    if (claimed.length === 0) return 'skipped';
+    const row = await this.prisma.message.findUniqueOrThrow({
+      where: { id: messageId },
+      include: { conversation: { select: { customerPhone: true } } },
+    });
+    try {
+      const { providerMessageId } = await this.sender.send(
+        row.servicePointId,
+        row.conversation.customerPhone,
+        row.content,
+        {
+          messageId: providerIdFor(row.id),
+        },
+      );
+      const sent = await this.prisma.message.update({
+        where: { id: row.id },
+        data: { status: 'SENT', providerMessageId, claimedAt: null, error: null },
+      });
+      await this.events.publish('message.updated', row.servicePointId, messageView(sent));
+      return 'sent';
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (row.sendAttempts >= MAX_SEND_ATTEMPTS) {
+        const failed = await this.prisma.message.update({
+          where: { id: row.id },
+          data: { status: 'FAILED', error: reason.slice(0, 500), claimedAt: null },
+        });
+        await this.events.publish('message.updated', row.servicePointId, messageView(failed));
+        this.logger.warn(
+          { messageId, servicePointId: row.servicePointId, err: reason },
+          'outbound message failed',
+        );
+        return 'failed';
+      }
+      // Released for the next attempt; the caller schedules it (job retry with backoff).
+      await this.prisma.message.update({
+        where: { id: row.id },
+        data: { claimedAt: null, error: reason.slice(0, 500) },
+      });
+      return 'retry';
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainEvents, PrismaService, RedisService } from '@bandeja/core';
+import { randomUUID } from 'node:crypto';
+import { messageView, OutboundService } from '../outbound/outbound.service';
+import { RESPONDER } from './responder';
+import type { Responder } from './responder';
+
+const LOCK_TTL_MS = 30_000;
+
+export type ProcessOutcome = 'done' | 'busy';
+
+/**
+ * Works through a conversation's unprocessed customer messages strictly in order, one at a time,
+ * under a per-conversation lock; different conversations run in parallel. For each: the gate
+ * (HUMAN conversation or bot off → no reply), the responder, the reply as a PENDING row in the
+ * same transaction that marks the message processed, then delivery.
+ */
+@Injectable()
+export class ConversationProcessor {
+  private readonly logger = new Logger(ConversationProcessor.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly redis: RedisService,
+    private readonly outbound: OutboundService,
+    private readonly events: DomainEvents,
+    @Inject(RESPONDER) private readonly responder: Responder,
+  ) {}
+
+  /**
+   * 'busy' means another worker holds the conversation: it will see this message too, because a
+   * holder checks once more after letting go of the lock (so a message stored while it was
+   * finishing is never left behind).
+   */
+  async process(conversationId: string): Promise<ProcessOutcome> {
+    const lockKey = this.redis.key('conv-lock', conversationId);
+    for (;;) {
+      const token = randomUUID();
+      if ((await this.redis.client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK')
+        return 'busy';
+      try {
+        for (
+          let next = await this.nextUnprocessed(conversationId);
+          next;
+          next = await this.nextUnprocessed(conversationId)
+        ) {
+          await this.redis.client.pexpire(lockKey, LOCK_TTL_MS);
+          await this.handle(next.id, conversationId);
+        }
+      } finally {
+        await this.redis.client
+          .eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+            1,
+            lockKey,
+            token,
+          )
+          .catch(() => undefined);
+      }
+      if (!(await this.nextUnprocessed(conversationId))) return 'done';
+    }
+  }
+
+  private nextUnprocessed(conversationId: string) {
+    return this.prisma.message.findFirst({
+      where: { conversationId, direction: 'IN', processedAt: null },
+      orderBy: [{ timestamp: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+      select: { id: true },
+    });
+  }
+
+  private async handle(messageId: string, conversationId: string): Promise<void> {
+    const conversation = await this.prisma.conversation.findUniqueOrThrow({
+      where: { id: conversationId },
+      include: { servicePoint: { select: { botEnabled: true } } },
+    });
+    const message = await this.prisma.message.findUniqueOrThrow({ where: { id: messageId } });
+    const botAnswers = conversation.status === 'BOT' && conversation.servicePoint.botEnabled;
+    const reply = botAnswers
+      ? await this.responder.reply({
+          servicePointId: conversation.servicePointId,
+          conversationId,
+          customerPhone: conversation.customerPhone,
+          customerName: conversation.customerName,
+          messageId,
+          text: message.content,
+        })
+      : null;
+    // The reply row and "processed" commit together: a crash leaves either both or neither.
+    const outgoing = await this.prisma.$transaction(async (tx) => {
+      const marked = await tx.message.updateMany({
+        where: { id: messageId, processedAt: null },
+        data: { processedAt: new Date() },
+      });
+      if (marked.count === 0 || !reply) return null;
+      return this.outbound.createPending(
+        {
+          conversationId,
+          servicePointId: conversation.servicePointId,
+          content: reply.text,
+          senderType: 'BOT',
+        },
+        tx,
+      );
+    });
+    if (!outgoing) return;
+    await this.events.publish('message.created', outgoing.servicePointId, messageView(outgoing));
+    const result = await this.outbound.deliver(outgoing.id).catch((err: Error) => {
+      this.logger.warn({ messageId: outgoing.id, err: err.message }, 'inline delivery failed');
+      return 'retry' as const;
+    });
+    if (result === 'retry') await this.outbound.enqueue(outgoing.id, 1000).catch(() => undefined);
+  }
+}

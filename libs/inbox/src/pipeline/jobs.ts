@@ -1,0 +1,24 @@
+import { QUEUES, QueueFactory } from '@bandeja/core';
+
+/**
+ * One `process` job per stored customer message (deterministic id: a redelivery or a sweep adds
+ * nothing). The job works through the whole conversation in order, so it may find its own
+ * message already done by an earlier job.
+ */
+export function enqueueInbound(
+  queues: QueueFactory,
+  conversationId: string,
+  messageId: string,
+): Promise<unknown> {
+  return queues.get(QUEUES.pipeline).add(
+    'process',
+    { conversationId, messageId },
+    {
+      jobId: `in_${messageId}`,
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+    },
+  );
+}

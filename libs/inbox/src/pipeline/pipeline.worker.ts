@@ -1,0 +1,105 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig, PrismaService, QUEUES, QueueFactory } from '@bandeja/core';
+import { Job, Worker } from 'bullmq';
+import { OutboundService } from '../outbound/outbound.service';
+import { ConversationProcessor } from './conversation-processor';
+import { enqueueInbound } from './jobs';
+
+export const PIPELINE_CONCURRENCY = 32;
+const SWEEP_EVERY_MS = 5_000;
+/** Rows younger than this are left to their own jobs; older ones are presumed lost. */
+const SWEEP_GRACE_MS = 3_000;
+
+interface ProcessJob {
+  conversationId: string;
+  messageId: string;
+}
+interface DeliverJob {
+  messageId: string;
+}
+
+/**
+ * The worker side of the pipeline: processes `process` jobs (a conversation has unprocessed
+ * messages) and `deliver` jobs (an outbound row to send), and sweeps Postgres for work whose job
+ * was lost (crash, Redis flushed), so nothing stored is ever forgotten.
+ */
+@Injectable()
+export class PipelineWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(PipelineWorker.name);
+  private worker?: Worker;
+  private sweeper?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    private readonly queues: QueueFactory,
+    private readonly processor: ConversationProcessor,
+    private readonly outbound: OutboundService,
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.worker = new Worker(QUEUES.pipeline, (job) => this.run(job), {
+      connection: this.queues.connectionOptions(),
+      prefix: this.queues.bullPrefix(),
+      concurrency: PIPELINE_CONCURRENCY,
+    });
+    this.worker.on('error', (err) =>
+      this.logger.warn({ err: err.message }, 'pipeline worker error'),
+    );
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    if (this.worker) {
+      await Promise.race([
+        this.worker.close(),
+        new Promise((resolve) => setTimeout(resolve, this.config.SHUTDOWN_TIMEOUT_MS).unref()),
+      ]);
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    if (job.name === 'process') {
+      // 'busy' needs nothing more: the worker holding the conversation picks this message up.
+      await this.processor.process((job.data as ProcessJob).conversationId);
+      return;
+    }
+    if (job.name === 'deliver') {
+      const outcome = await this.outbound.deliver((job.data as DeliverJob).messageId);
+      if (outcome === 'retry') throw new Error('delivery not possible yet; retrying with backoff');
+    }
+  }
+
+  /** Re-enqueues from Postgres whatever is still to do and has no live job. */
+  async sweep(): Promise<{ conversations: number; deliveries: number }> {
+    if (this.sweeping) return { conversations: 0, deliveries: 0 };
+    this.sweeping = true;
+    try {
+      const before = new Date(Date.now() - SWEEP_GRACE_MS);
+      const pendingConversations = await this.prisma.message.findMany({
+        where: { direction: 'IN', processedAt: null, createdAt: { lt: before } },
+        select: { id: true, conversationId: true },
+        orderBy: { createdAt: 'asc' },
+        take: 1000,
+      });
+      for (const { id, conversationId } of pendingConversations)
+        await enqueueInbound(this.queues, conversationId, id);
+      const pendingDeliveries = await this.prisma.message.findMany({
+        where: { direction: 'OUT', status: 'PENDING', createdAt: { lt: before } },
+        select: { id: true },
+        take: 1000,
+      });
+      for (const { id } of pendingDeliveries) await this.outbound.enqueue(id);
+      return { conversations: pendingConversations.length, deliveries: pendingDeliveries.length };
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'pipeline sweep failed');
+      return { conversations: 0, deliveries: 0 };
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}
