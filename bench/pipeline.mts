@@ -1,0 +1,177 @@
+// bench/pipeline: sustained inbound msg/s through the whole path (Simulator in → stored → bot
+// reply → SENT), latency accepted→SENT, the raw Postgres ceiling for the same rows in the same
+// run, and the inbox list p95 at 100k conversations / 1M messages.
+//
+//   npm run build && node bench/pipeline.mts
+//   BENCH_MESSAGES=20000 BENCH_CONCURRENCY=64 BENCH_CUSTOMERS=2000 BENCH_LIST_CONVERSATIONS=100000 node bench/pipeline.mts
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import pg from 'pg';
+import { api, createStack, destroyStack, log, percentile, startProcess, waitFor } from './lib.mts';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
+const LIST_CONVERSATIONS = Number(process.env.BENCH_LIST_CONVERSATIONS ?? 100000);
+const LIST_MESSAGES_PER_CONVERSATION = Number(process.env.BENCH_LIST_MESSAGES_PER_CONVERSATION ?? 10);
+const PORT = 3900 + Math.floor(Math.random() * 50);
+const BASE = `http://127.0.0.1:${PORT}`;
+
+const stack = await createStack('pipeline');
+const db = new pg.Pool({ connectionString: stack.databaseUrl, max: CONCURRENCY });
+const results: Record<string, unknown> = { cpus: cpus().length, node: process.version, messages: MESSAGES, concurrency: CONCURRENCY, customers: CUSTOMERS };
+try {
+  startProcess(stack, 'api', { PORT: String(PORT) });
+  startProcess(stack, 'worker');
+  await waitFor(async () => (await api(BASE, '/health/ready')).status === 200, 30000, 'api ready');
+  const token = await waitFor(async () => {
+    const res = await api(BASE, '/api/v1/auth/login', { method: 'POST', body: { email: 'bench@bench.local', password: 'bench-password' } });
+    return res.status === 200 ? (res.body.accessToken as string) : null;
+  }, 30000, 'login');
+  const point = await api(BASE, '/api/v1/service-points', { method: 'POST', token, body: { name: 'Bench', provider: 'SIMULATOR' } });
+  const pointId = point.body.id as string;
+  await waitFor(async () => (await api(BASE, `/api/v1/service-points/${pointId}/whatsapp`, { token })).body.state === 'CONNECTED', 30000, 'simulator connected');
+
+  const phoneOf = (i: number) => `+5917${String(1000000 + (i % CUSTOMERS)).slice(-7)}`;
+  const send = async (n: number, offset: number) => {
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < n; i = next++) {
+        const res = await api(BASE, `/api/v1/service-points/${pointId}/simulator/inbound`, {
+          method: 'POST',
+          token,
+          body: { from: phoneOf(offset + i), text: `mensaje ${offset + i}`, providerMessageId: `bench-${offset + i}-${randomUUID()}` },
+        });
+        if (res.status !== 202) throw new Error(`inbound answered ${res.status}: ${JSON.stringify(res.body)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  };
+  const sentCount = async () =>
+    Number((await db.query(`SELECT count(*)::int AS n FROM "Message" WHERE "senderType" = 'BOT' AND "status" = 'SENT'`)).rows[0].n);
+
+  log(`warm-up: 500 messages`);
+  await send(500, 0);
+  await waitFor(async () => (await sentCount()) >= 500, 60000, 'warm-up replies');
+  await db.query(`DELETE FROM "Message"`);
+  await db.query(`DELETE FROM "Conversation"`);
+
+  log(`run: ${MESSAGES} messages, ${CONCURRENCY} concurrent clients, ${CUSTOMERS} customers`);
+  const started = performance.now();
+  await send(MESSAGES, 1_000_000);
+  const accepted = performance.now();
+  await waitFor(async () => (await sentCount()) >= MESSAGES, 600000, 'all replies SENT');
+  const finished = performance.now();
+  // Accepted → SENT per message: the k-th customer message of a conversation pairs with its k-th bot reply.
+  const latencies = (
+    await db.query(`
+      WITH i AS (SELECT "conversationId", "createdAt", row_number() OVER (PARTITION BY "conversationId" ORDER BY "timestamp", "createdAt", id) AS k
+                 FROM "Message" WHERE direction = 'IN'),
+           o AS (SELECT "conversationId", "updatedAt", row_number() OVER (PARTITION BY "conversationId" ORDER BY "createdAt", id) AS k
+                 FROM "Message" WHERE "senderType" = 'BOT' AND status = 'SENT')
+      SELECT EXTRACT(EPOCH FROM (o."updatedAt" - i."createdAt")) * 1000 AS ms
+      FROM i JOIN o USING ("conversationId", k)`)
+  ).rows
+    .map((r) => Number(r.ms))
+    .sort((a, b) => a - b);
+  results.pipeline = {
+    acceptedPerSecond: Math.round(MESSAGES / ((accepted - started) / 1000)),
+    endToEndPerSecond: Math.round(MESSAGES / ((finished - started) / 1000)),
+    latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), p99: Math.round(percentile(latencies, 99)), samples: latencies.length },
+  };
+  log(`pipeline: ${JSON.stringify(results.pipeline)}`);
+
+  // The same rows written straight to Postgres, same concurrency: what the database alone allows.
+  log('raw Postgres ceiling');
+  await db.query(`DELETE FROM "Message"`);
+  await db.query(`DELETE FROM "Conversation"`);
+  const rawStarted = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const client = await db.connect();
+      try {
+        for (let i = next++; i < MESSAGES; i = next++) {
+          await client.query('BEGIN');
+          const conv = await client.query(
+            `INSERT INTO "Conversation" (id, "servicePointId", "customerPhone", "lastMessageAt", "createdAt", "updatedAt")
+             VALUES ($1, $2, $3, now(), now(), now())
+             ON CONFLICT ("servicePointId", "customerPhone") DO UPDATE SET "updatedAt" = "Conversation"."updatedAt" RETURNING id`,
+            [randomUUID(), pointId, phoneOf(i)],
+          );
+          const inId = randomUUID();
+          await client.query(
+            `INSERT INTO "Message" (id, "conversationId", "servicePointId", direction, "senderType", content, status, "providerMessageId", "timestamp", "createdAt", "updatedAt")
+             VALUES ($1, $2, $3, 'IN', 'CUSTOMER', $4, 'RECEIVED', $5, now(), now(), now()) ON CONFLICT DO NOTHING`,
+            [inId, conv.rows[0].id, pointId, `mensaje ${i}`, `raw-${i}`],
+          );
+          await client.query(`UPDATE "Conversation" SET "unreadCount" = "unreadCount" + 1, "lastMessageAt" = now(), "lastInboundAt" = now() WHERE id = $1`, [conv.rows[0].id]);
+          await client.query('COMMIT');
+          await client.query('BEGIN');
+          const outId = randomUUID();
+          await client.query(`UPDATE "Message" SET "processedAt" = now() WHERE id = $1`, [inId]);
+          await client.query(
+            `INSERT INTO "Message" (id, "conversationId", "servicePointId", direction, "senderType", content, status, "timestamp", "createdAt", "updatedAt")
+             VALUES ($1, $2, $3, 'OUT', 'BOT', $4, 'PENDING', now(), now(), now())`,
+            [outId, conv.rows[0].id, pointId, `Recibimos tu mensaje ${i}`],
+          );
+          await client.query('COMMIT');
+          await client.query(`UPDATE "Message" SET status = 'SENT', "providerMessageId" = $2 WHERE id = $1`, [outId, `raw-out-${i}`]);
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const rawPerSecond = Math.round(MESSAGES / ((performance.now() - rawStarted) / 1000));
+  results.rawPostgres = { perSecond: rawPerSecond, ratio: Number(((results.pipeline as { endToEndPerSecond: number }).endToEndPerSecond / rawPerSecond).toFixed(2)) };
+  log(`raw Postgres: ${JSON.stringify(results.rawPostgres)}`);
+
+  // Inbox list at scale: 100k conversations / 1M messages in one point.
+  log(`inbox list: generating ${LIST_CONVERSATIONS} conversations × ${LIST_MESSAGES_PER_CONVERSATION} messages`);
+  const big = await api(BASE, '/api/v1/service-points', { method: 'POST', token, body: { name: 'Bench big', provider: 'SIMULATOR' } });
+  const bigId = big.body.id as string;
+  await db.query(
+    `INSERT INTO "Conversation" (id, "servicePointId", "customerPhone", "customerName", status, "lastMessageAt", "lastMessagePreview", "lastInboundAt", "unreadCount", "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), $1, '+5916' || lpad(g::text, 9, '0'), 'Cliente ' || g, CASE WHEN g % 5 = 0 THEN 'HUMAN'::"ConversationStatus" ELSE 'BOT'::"ConversationStatus" END,
+            now() - (g || ' seconds')::interval, 'mensaje ' || g, now() - (g || ' seconds')::interval, g % 4, now(), now()
+     FROM generate_series(1, $2) g`,
+    [bigId, LIST_CONVERSATIONS],
+  );
+  await db.query(
+    `INSERT INTO "Message" (id, "conversationId", "servicePointId", direction, "senderType", content, status, "providerMessageId", "timestamp", "createdAt", "updatedAt", "processedAt")
+     SELECT gen_random_uuid(), c.id, c."servicePointId", CASE WHEN k % 2 = 0 THEN 'IN'::"MessageDirection" ELSE 'OUT'::"MessageDirection" END,
+            CASE WHEN k % 2 = 0 THEN 'CUSTOMER'::"SenderType" ELSE 'BOT'::"SenderType" END, 'texto ' || k, 'SENT'::"MessageStatus",
+            'gen-' || c.id || '-' || k, c."lastMessageAt" - (k || ' minutes')::interval, now(), now(), now()
+     FROM "Conversation" c CROSS JOIN generate_series(1, $2) k WHERE c."servicePointId" = $1`,
+    [bigId, LIST_MESSAGES_PER_CONVERSATION],
+  );
+  await db.query('ANALYZE "Conversation"; ANALYZE "Message"');
+  const listTimes: Record<string, number[]> = { firstPage: [], deepPage: [], statusFilter: [] };
+  let cursor: string | null = null;
+  for (let i = 0; i < 200; i++) {
+    for (const [kind, path] of [
+      ['firstPage', `/api/v1/service-points/${bigId}/conversations?limit=50`],
+      ['deepPage', `/api/v1/service-points/${bigId}/conversations?limit=50${cursor ? `&cursor=${cursor}` : ''}`],
+      ['statusFilter', `/api/v1/service-points/${bigId}/conversations?limit=50&status=HUMAN`],
+    ] as const) {
+      const t0 = performance.now();
+      const res = await api(BASE, path, { token });
+      listTimes[kind].push(performance.now() - t0);
+      if (res.status !== 200) throw new Error(`list answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (kind === 'deepPage') cursor = res.body.nextCursor;
+    }
+  }
+  results.inboxList = Object.fromEntries(
+    Object.entries(listTimes).map(([k, v]) => {
+      const sorted = v.slice(20).sort((a, b) => a - b);
+      return [k, { p50: Number(percentile(sorted, 50).toFixed(1)), p95: Number(percentile(sorted, 95).toFixed(1)) }];
+    }),
+  );
+  results.inboxListSize = { conversations: LIST_CONVERSATIONS, messages: LIST_CONVERSATIONS * LIST_MESSAGES_PER_CONVERSATION };
+  log(`inbox list: ${JSON.stringify(results.inboxList)}`);
+} finally {
+  await db.end();
+  await destroyStack(stack);
+}
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
