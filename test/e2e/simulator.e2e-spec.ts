@@ -30,7 +30,8 @@ describe('simulator provider', () => {
     worker = await bootWorker(env);
     admin = await adminLogin(api);
     prisma = api.app.get(PrismaService);
-    pointId = (await createPoint(api, admin, { provider: 'SIMULATOR' })).id;
+    // Bot off: this file checks the channel edge; bot replies are the pipeline tests' business.
+    pointId = (await createPoint(api, admin, { provider: 'SIMULATOR', botEnabled: false })).id;
     const other = await createPoint(api, admin, { provider: 'SIMULATOR' });
     agentB = await createUser(api, admin);
     await addMember(api, admin, other.id, agentB.id, 'AGENT');

@@ -13,9 +13,11 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     super({
       adapter: new PrismaPg({
         connectionString: config.DATABASE_URL,
-        max: 10,
+        max: config.DATABASE_POOL_SIZE,
         connectionTimeoutMillis: 5000,
       }),
+      // Under bursts a transaction may wait for a pooled connection; waiting beats a 500.
+      transactionOptions: { maxWait: 10_000, timeout: 15_000 },
     });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainEvents, PrismaService, QueueFactory } from '@bandeja/core';
 import type { InboundMessage, InboundSink, ReceiptEvent } from '@bandeja/whatsapp';
-import { messageView } from '../outbound/outbound.service';
+import { toConversationView, toMessageView } from '../conversations/conversation.view';
 import { enqueueInbound } from '../pipeline/jobs';
 import { InboundStore, StoredInbound } from './inbound-store';
 
@@ -69,17 +69,23 @@ export class InboundPipeline implements InboundSink {
     const row = await this.prisma.message.findFirst({
       where: { servicePointId: event.servicePointId, providerMessageId: event.providerMessageId },
     });
-    if (row) await this.events.publish('message.updated', row.servicePointId, messageView(row));
+    if (row) await this.events.publish('message.updated', row.servicePointId, toMessageView(row));
   }
 
   private async publish(stored: StoredInbound): Promise<void> {
-    const [message, conversation] = await Promise.all([
-      this.prisma.message.findUnique({ where: { id: stored.messageId } }),
-      this.prisma.conversation.findUnique({ where: { id: stored.conversationId } }),
-    ]);
-    if (message)
-      await this.events.publish('message.created', message.servicePointId, messageView(message));
-    if (conversation)
-      await this.events.publish('conversation.updated', conversation.servicePointId, conversation);
+    if (stored.message) {
+      await this.events.publish(
+        'message.created',
+        stored.message.servicePointId,
+        toMessageView(stored.message),
+      );
+    }
+    if (stored.conversation) {
+      await this.events.publish(
+        'conversation.updated',
+        stored.conversation.servicePointId,
+        toConversationView(stored.conversation),
+      );
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@bandeja/core';
+import { Conversation, Message, Prisma, PrismaService } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
+import { conversationFromJson, messageFromJson } from '../sql-rows';
 
 export interface IncomingRow {
   servicePointId: string;
@@ -16,15 +17,19 @@ export interface StoredInbound {
   messageId: string;
   conversationId: string;
   duplicate: boolean;
+  /** The rows as they are now (new messages only): for live events without re-reading. */
+  message?: Message;
+  conversation?: Conversation;
 }
 
 const PREVIEW_LENGTH = 120;
 
 /**
- * The first step of the pipeline, in one transaction: the conversation row exists (upsert on
- * the point and the customer's phone), then the message is inserted unless the database already
- * has its (point, provider id), and only a new message moves the conversation's counters.
- * Single SQL statements with ON CONFLICT, so concurrent redeliveries race safely.
+ * The first step of the pipeline, in two single SQL statements (no interactive transaction, so a
+ * burst never waits on the pool for one): the conversation row exists (upsert on the point and
+ * the customer's phone); then one statement inserts the message unless the database already has
+ * its (point, provider id) and, only for a new message, moves the conversation's counters.
+ * Concurrent redeliveries race safely on the unique constraints.
  */
 @Injectable()
 export class InboundStore {
@@ -32,46 +37,58 @@ export class InboundStore {
 
   async store(row: IncomingRow): Promise<StoredInbound> {
     const preview = row.text.slice(0, PREVIEW_LENGTH);
-    return this.prisma.$transaction(async (tx) => {
-      const [conversation] = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO "Conversation" ("id", "servicePointId", "customerPhone", "customerName", "lastMessageAt", "createdAt", "updatedAt")
-        VALUES (${randomUUID()}::uuid, ${row.servicePointId}::uuid, ${row.customerPhone}, ${row.fromMe ? null : row.pushName}, ${row.timestamp}, now(), now())
-        ON CONFLICT ("servicePointId", "customerPhone") DO UPDATE SET "updatedAt" = "Conversation"."updatedAt"
-        RETURNING "id"`;
-      const direction = row.fromMe ? 'OUT' : 'IN';
-      const senderType = row.fromMe ? 'AGENT' : 'CUSTOMER';
-      const status = row.fromMe ? 'SENT' : 'RECEIVED';
-      const inserted = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "providerMessageId", "timestamp", "createdAt", "updatedAt", "processedAt")
-        VALUES (${randomUUID()}::uuid, ${conversation.id}::uuid, ${row.servicePointId}::uuid, ${direction}::"MessageDirection", ${senderType}::"SenderType",
-                ${row.text}, ${status}::"MessageStatus", ${row.providerMessageId}, ${row.timestamp}, now(), now(), ${row.fromMe ? new Date() : null})
+    const [conversation] = await this.prisma.$queryRaw<{ id: string }[]>`
+      INSERT INTO "Conversation" ("id", "servicePointId", "customerPhone", "customerName", "lastMessageAt", "createdAt", "updatedAt")
+      VALUES (${randomUUID()}::uuid, ${row.servicePointId}::uuid, ${row.customerPhone}, ${row.fromMe ? null : row.pushName}, ${row.timestamp}, now(), now())
+      ON CONFLICT ("servicePointId", "customerPhone") DO UPDATE SET "updatedAt" = "Conversation"."updatedAt"
+      RETURNING "id"`;
+    const direction = row.fromMe ? 'OUT' : 'IN';
+    const senderType = row.fromMe ? 'AGENT' : 'CUSTOMER';
+    const status = row.fromMe ? 'SENT' : 'RECEIVED';
+    const counters: Prisma.Sql = row.fromMe
+      ? // Typed on the branch's phone: a person is talking there, so the bot steps aside.
+        Prisma.sql`"status" = 'HUMAN'::"ConversationStatus"`
+      : Prisma.sql`"unreadCount" = c."unreadCount" + 1,
+                   "lastInboundAt" = GREATEST(COALESCE(c."lastInboundAt", ${row.timestamp}), ${row.timestamp}),
+                   "customerName" = COALESCE(${row.pushName}, c."customerName")`;
+    const inserted = await this.prisma.$queryRaw<
+      { message: Message; conversation: Conversation }[]
+    >`
+      WITH m AS (
+        INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status",
+                               "providerMessageId", "timestamp", "createdAt", "updatedAt", "processedAt")
+        VALUES (${randomUUID()}::uuid, ${conversation.id}::uuid, ${row.servicePointId}::uuid, ${direction}::"MessageDirection",
+                ${senderType}::"SenderType", ${row.text}, ${status}::"MessageStatus", ${row.providerMessageId}, ${row.timestamp},
+                now(), now(), ${row.fromMe ? new Date() : null})
         ON CONFLICT ("servicePointId", "providerMessageId") DO NOTHING
-        RETURNING "id"`;
-      if (inserted.length === 0) {
-        const existing = await tx.message.findUniqueOrThrow({
-          where: {
-            servicePointId_providerMessageId: {
-              servicePointId: row.servicePointId,
-              providerMessageId: row.providerMessageId,
-            },
-          },
-          select: { id: true, conversationId: true },
-        });
-        return { messageId: existing.id, conversationId: existing.conversationId, duplicate: true };
-      }
-      const counters: Prisma.Sql = row.fromMe
-        ? // Typed on the branch's phone: a person is talking there, so the bot steps aside.
-          Prisma.sql`"status" = 'HUMAN'::"ConversationStatus"`
-        : Prisma.sql`"unreadCount" = "unreadCount" + 1,
-                     "lastInboundAt" = GREATEST(COALESCE("lastInboundAt", ${row.timestamp}), ${row.timestamp}),
-                     "customerName" = COALESCE(${row.pushName}, "customerName")`;
-      await tx.$executeRaw`
-        UPDATE "Conversation" SET ${counters},
-          "lastMessagePreview" = CASE WHEN ${row.timestamp} >= "lastMessageAt" THEN ${preview} ELSE "lastMessagePreview" END,
-          "lastMessageAt" = GREATEST("lastMessageAt", ${row.timestamp}),
+        RETURNING *
+      ), u AS (
+        UPDATE "Conversation" c SET ${counters},
+          "lastMessagePreview" = CASE WHEN ${row.timestamp} >= c."lastMessageAt" THEN ${preview} ELSE c."lastMessagePreview" END,
+          "lastMessageAt" = GREATEST(c."lastMessageAt", ${row.timestamp}),
           "updatedAt" = now()
-        WHERE "id" = ${conversation.id}::uuid`;
-      return { messageId: inserted[0].id, conversationId: conversation.id, duplicate: false };
+        FROM m WHERE c."id" = m."conversationId"
+        RETURNING c.*
+      )
+      SELECT row_to_json(m) AS message, row_to_json(u) AS conversation FROM m, u`;
+    if (inserted.length > 0) {
+      return {
+        messageId: inserted[0].message.id,
+        conversationId: conversation.id,
+        duplicate: false,
+        message: messageFromJson(inserted[0].message),
+        conversation: conversationFromJson(inserted[0].conversation),
+      };
+    }
+    const existing = await this.prisma.message.findUniqueOrThrow({
+      where: {
+        servicePointId_providerMessageId: {
+          servicePointId: row.servicePointId,
+          providerMessageId: row.providerMessageId,
+        },
+      },
+      select: { id: true, conversationId: true },
     });
+    return { messageId: existing.id, conversationId: existing.conversationId, duplicate: true };
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, AuditActor, AuditService, DomainEvents, PrismaService } from '@bandeja/core';
 import { SessionStatusService } from '@bandeja/whatsapp';
-import { messageView, OutboundService } from './outbound.service';
+import { toMessageView } from '../conversations/conversation.view';
+import { OutboundService } from './outbound.service';
 
 /**
  * An agent's reply: refused up front when the point's session cannot send (nothing is stored),
@@ -58,7 +59,7 @@ export class AgentSendService {
       return row;
     });
     await this.outbound.enqueue(message.id).catch(() => undefined); // the sweep covers a Redis outage
-    await this.events.publish('message.created', message.servicePointId, messageView(message));
-    return messageView(message);
+    await this.events.publish('message.created', message.servicePointId, toMessageView(message));
+    return toMessageView(message);
   }
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DomainEvents, Message, Prisma, PrismaService, QUEUES, QueueFactory } from '@bandeja/core';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { toMessageView } from '../conversations/conversation.view';
+import { messageFromJson } from '../sql-rows';
 import { CHANNEL_SENDER } from '../pipeline/channel-sender';
 import type { ChannelSender } from '../pipeline/channel-sender';
 
@@ -15,21 +17,6 @@ const CLAIM_TTL_MS = 60_000;
  */
 export function providerIdFor(messageId: string): string {
   return `3EB0${createHash('sha256').update(messageId).digest('hex').slice(0, 18).toUpperCase()}`;
-}
-
-export function messageView(m: Message) {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    servicePointId: m.servicePointId,
-    direction: m.direction,
-    senderType: m.senderType,
-    senderUserId: m.senderUserId,
-    content: m.content,
-    status: m.status,
-    providerMessageId: m.providerMessageId,
-    timestamp: m.timestamp,
-  };
 }
 
 /**
@@ -77,6 +64,41 @@ export class OutboundService {
     return message;
   }
 
+  /**
+   * Marks a customer message processed and, when the bot answers, inserts the reply PENDING and
+   * moves the conversation: one statement, so both happen or neither. Returns the reply row (null
+   * when there is none, or when another worker had already processed the message).
+   */
+  async completeInbound(
+    messageId: string,
+    reply: { conversationId: string; servicePointId: string; content: string } | null,
+  ): Promise<Message | null> {
+    if (!reply) {
+      await this.prisma.message.updateMany({
+        where: { id: messageId, processedAt: null },
+        data: { processedAt: new Date() },
+      });
+      return null;
+    }
+    const rows = await this.prisma.$queryRaw<{ message: Message }[]>`
+      WITH p AS (
+        UPDATE "Message" SET "processedAt" = now() WHERE "id" = ${messageId}::uuid AND "processedAt" IS NULL RETURNING "id"
+      ), o AS (
+        INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "timestamp", "createdAt", "updatedAt")
+        SELECT ${randomUUID()}::uuid, ${reply.conversationId}::uuid, ${reply.servicePointId}::uuid, 'OUT'::"MessageDirection", 'BOT'::"SenderType",
+               ${reply.content}, 'PENDING'::"MessageStatus", now(), now(), now()
+        FROM p
+        RETURNING *
+      ), c AS (
+        UPDATE "Conversation" SET "lastMessageAt" = o."timestamp", "lastMessagePreview" = left(o."content", 120), "updatedAt" = now()
+        FROM o WHERE "Conversation"."id" = o."conversationId"
+        RETURNING "Conversation"."id"
+      )
+      SELECT row_to_json(o) AS message FROM o, c`;
+    if (rows.length === 0) return null;
+    return messageFromJson(rows[0].message);
+  }
+
   /** Hands delivery to a worker (deterministic job id: enqueuing twice is a no-op). */
   async enqueue(messageId: string, delayMs = 0): Promise<void> {
     await this.queues.get(QUEUES.pipeline).add(
@@ -99,20 +121,25 @@ export class OutboundService {
    */
   async deliver(messageId: string): Promise<'sent' | 'retry' | 'failed' | 'skipped'> {
     if (!this.sender) throw new Error('no channel sender in this process');
-    const claimed = await this.prisma.$queryRaw<{ id: string }[]>`
-      UPDATE "Message" SET "claimedAt" = now(), "sendAttempts" = "sendAttempts" + 1
-      WHERE "id" = ${messageId}::uuid AND "status" = 'PENDING'::"MessageStatus"
-        AND ("claimedAt" IS NULL OR "claimedAt" < now() - ${`${CLAIM_TTL_MS} milliseconds`}::interval)
-      RETURNING "id"`;
-    if (claimed.length === 0) return 'skipped';
-    const row = await this.prisma.message.findUniqueOrThrow({
-      where: { id: messageId },
-      include: { conversation: { select: { customerPhone: true } } },
-    });
+    const [row] = await this.prisma.$queryRaw<
+      {
+        id: string;
+        servicePointId: string;
+        content: string;
+        sendAttempts: number;
+        customerPhone: string;
+      }[]
+    >`
+      UPDATE "Message" m SET "claimedAt" = now(), "sendAttempts" = m."sendAttempts" + 1
+      WHERE m."id" = ${messageId}::uuid AND m."status" = 'PENDING'::"MessageStatus"
+        AND (m."claimedAt" IS NULL OR m."claimedAt" < now() - ${`${CLAIM_TTL_MS} milliseconds`}::interval)
+      RETURNING m."id", m."servicePointId", m."content", m."sendAttempts",
+        (SELECT c."customerPhone" FROM "Conversation" c WHERE c."id" = m."conversationId") AS "customerPhone"`;
+    if (!row) return 'skipped';
     try {
       const { providerMessageId } = await this.sender.send(
         row.servicePointId,
-        row.conversation.customerPhone,
+        row.customerPhone,
         row.content,
         {
           messageId: providerIdFor(row.id),
@@ -122,7 +149,7 @@ export class OutboundService {
         where: { id: row.id },
         data: { status: 'SENT', providerMessageId, claimedAt: null, error: null },
       });
-      await this.events.publish('message.updated', row.servicePointId, messageView(sent));
+      await this.events.publish('message.updated', row.servicePointId, toMessageView(sent));
       return 'sent';
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -131,7 +158,7 @@ export class OutboundService {
           where: { id: row.id },
           data: { status: 'FAILED', error: reason.slice(0, 500), claimedAt: null },
         });
-        await this.events.publish('message.updated', row.servicePointId, messageView(failed));
+        await this.events.publish('message.updated', row.servicePointId, toMessageView(failed));
         this.logger.warn(
           { messageId, servicePointId: row.servicePointId, err: reason },
           'outbound message failed',

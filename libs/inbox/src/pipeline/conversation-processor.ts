@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainEvents, PrismaService, RedisService } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
-import { messageView, OutboundService } from '../outbound/outbound.service';
+import { toMessageView } from '../conversations/conversation.view';
+import { OutboundService } from '../outbound/outbound.service';
 import { RESPONDER } from './responder';
 import type { Responder } from './responder';
 
@@ -45,7 +46,7 @@ export class ConversationProcessor {
           next = await this.nextUnprocessed(conversationId)
         ) {
           await this.redis.client.pexpire(lockKey, LOCK_TTL_MS);
-          await this.handle(next.id, conversationId);
+          await this.handle(next, conversationId);
         }
       } finally {
         await this.redis.client
@@ -65,16 +66,19 @@ export class ConversationProcessor {
     return this.prisma.message.findFirst({
       where: { conversationId, direction: 'IN', processedAt: null },
       orderBy: [{ timestamp: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
-      select: { id: true },
+      select: { id: true, content: true },
     });
   }
 
-  private async handle(messageId: string, conversationId: string): Promise<void> {
+  private async handle(
+    message: { id: string; content: string },
+    conversationId: string,
+  ): Promise<void> {
+    const messageId = message.id;
     const conversation = await this.prisma.conversation.findUniqueOrThrow({
       where: { id: conversationId },
       include: { servicePoint: { select: { botEnabled: true } } },
     });
-    const message = await this.prisma.message.findUniqueOrThrow({ where: { id: messageId } });
     const botAnswers = conversation.status === 'BOT' && conversation.servicePoint.botEnabled;
     const reply = botAnswers
       ? await this.responder.reply({
@@ -87,24 +91,14 @@ export class ConversationProcessor {
         })
       : null;
     // The reply row and "processed" commit together: a crash leaves either both or neither.
-    const outgoing = await this.prisma.$transaction(async (tx) => {
-      const marked = await tx.message.updateMany({
-        where: { id: messageId, processedAt: null },
-        data: { processedAt: new Date() },
-      });
-      if (marked.count === 0 || !reply) return null;
-      return this.outbound.createPending(
-        {
-          conversationId,
-          servicePointId: conversation.servicePointId,
-          content: reply.text,
-          senderType: 'BOT',
-        },
-        tx,
-      );
-    });
+    const outgoing = await this.outbound.completeInbound(
+      messageId,
+      reply
+        ? { conversationId, servicePointId: conversation.servicePointId, content: reply.text }
+        : null,
+    );
     if (!outgoing) return;
-    await this.events.publish('message.created', outgoing.servicePointId, messageView(outgoing));
+    await this.events.publish('message.created', outgoing.servicePointId, toMessageView(outgoing));
     const result = await this.outbound.deliver(outgoing.id).catch((err: Error) => {
       this.logger.warn({ messageId: outgoing.id, err: err.message }, 'inline delivery failed');
       return 'retry' as const;
