@@ -16,6 +16,8 @@ const common = {
 };
 
 module.exports = {
+  // Global, not per project: Jest ignores testTimeout inside `projects`.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -32,7 +34,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

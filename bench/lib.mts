@@ -25,11 +25,16 @@ export function log(line: string): void {
 }
 
 export async function createStack(label: string): Promise<Stack> {
-  for (const entry of ['dist/apps/api/apps/api/src/main.js', 'dist/apps/worker/apps/worker/src/main.js']) {
-    if (!existsSync(join(ROOT, entry))) throw new Error(`${entry} missing: run npm run build first`);
+  for (const entry of [
+    'dist/apps/api/apps/api/src/main.js',
+    'dist/apps/worker/apps/worker/src/main.js',
+  ]) {
+    if (!existsSync(join(ROOT, entry)))
+      throw new Error(`${entry} missing: run npm run build first`);
   }
   const id = `${label}_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
-  const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const adminUrl =
+    process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "bandeja_bench_${id}"`);
@@ -54,17 +59,45 @@ export async function createStack(label: string): Promise<Stack> {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return { dbName: `bandeja_bench_${id}`, databaseUrl: url.toString(), redisPrefix: env.REDIS_PREFIX, env, children: [] };
+  return {
+    dbName: `bandeja_bench_${id}`,
+    databaseUrl: url.toString(),
+    redisPrefix: env.REDIS_PREFIX,
+    env,
+    children: [],
+  };
 }
 
-export function startProcess(stack: Stack, which: 'api' | 'worker', extraEnv: Record<string, string> = {}): ChildProcess {
-  const entry = which === 'api' ? 'dist/apps/api/apps/api/src/main.js' : 'dist/apps/worker/apps/worker/src/main.js';
-  const child = spawn(process.execPath, [join(ROOT, entry)], { cwd: ROOT, env: { ...stack.env, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+export function startProcess(
+  stack: Stack,
+  which: 'api' | 'worker',
+  extraEnv: Record<string, string> = {},
+): ChildProcess {
+  const entry =
+    which === 'api'
+      ? 'dist/apps/api/apps/api/src/main.js'
+      : 'dist/apps/worker/apps/worker/src/main.js';
+  const flags = process.env.BENCH_CPU_PROF
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+        `--cpu-prof-name=${which}.cpuprofile`,
+      ]
+    : [];
+  const child = spawn(process.execPath, [...flags, join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...stack.env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   stack.children.push(child);
   return child;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await fn().catch(() => null);
@@ -87,7 +120,10 @@ export async function destroyStack(stack: Stack): Promise<void> {
     ),
   );
   if (process.env.BENCH_KEEP_DB !== '1') {
-    const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' });
+    const admin = new pg.Client({
+      connectionString:
+        process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${stack.dbName}" WITH (FORCE)`);
     await admin.end();
@@ -108,7 +144,11 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank];
 }
 
-export async function api(base: string, path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
+export async function api(
+  base: string,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+) {
   const res = await fetch(`${base}${path}`, {
     method: init.method ?? 'GET',
     headers: {

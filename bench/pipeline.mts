@@ -13,24 +13,51 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
 const LIST_CONVERSATIONS = Number(process.env.BENCH_LIST_CONVERSATIONS ?? 100000);
-const LIST_MESSAGES_PER_CONVERSATION = Number(process.env.BENCH_LIST_MESSAGES_PER_CONVERSATION ?? 10);
+const LIST_MESSAGES_PER_CONVERSATION = Number(
+  process.env.BENCH_LIST_MESSAGES_PER_CONVERSATION ?? 10,
+);
 const PORT = 3900 + Math.floor(Math.random() * 50);
 const BASE = `http://127.0.0.1:${PORT}`;
 
 const stack = await createStack('pipeline');
-const db = new pg.Pool({ connectionString: stack.databaseUrl, max: CONCURRENCY });
-const results: Record<string, unknown> = { cpus: cpus().length, node: process.version, messages: MESSAGES, concurrency: CONCURRENCY, customers: CUSTOMERS };
+// api and worker hold up to 2 × DATABASE_POOL_SIZE (20) connections; stay under max_connections.
+const RAW_CONCURRENCY = Math.min(CONCURRENCY, 40);
+const db = new pg.Pool({ connectionString: stack.databaseUrl, max: RAW_CONCURRENCY });
+const results: Record<string, unknown> = {
+  cpus: cpus().length,
+  node: process.version,
+  messages: MESSAGES,
+  concurrency: CONCURRENCY,
+  customers: CUSTOMERS,
+};
 try {
   startProcess(stack, 'api', { PORT: String(PORT) });
   startProcess(stack, 'worker');
   await waitFor(async () => (await api(BASE, '/health/ready')).status === 200, 30000, 'api ready');
-  const token = await waitFor(async () => {
-    const res = await api(BASE, '/api/v1/auth/login', { method: 'POST', body: { email: 'bench@bench.local', password: 'bench-password' } });
-    return res.status === 200 ? (res.body.accessToken as string) : null;
-  }, 30000, 'login');
-  const point = await api(BASE, '/api/v1/service-points', { method: 'POST', token, body: { name: 'Bench', provider: 'SIMULATOR' } });
+  const token = await waitFor(
+    async () => {
+      const res = await api(BASE, '/api/v1/auth/login', {
+        method: 'POST',
+        body: { email: 'bench@bench.local', password: 'bench-password' },
+      });
+      return res.status === 200 ? (res.body.accessToken as string) : null;
+    },
+    30000,
+    'login',
+  );
+  const point = await api(BASE, '/api/v1/service-points', {
+    method: 'POST',
+    token,
+    body: { name: 'Bench', provider: 'SIMULATOR' },
+  });
   const pointId = point.body.id as string;
-  await waitFor(async () => (await api(BASE, `/api/v1/service-points/${pointId}/whatsapp`, { token })).body.state === 'CONNECTED', 30000, 'simulator connected');
+  await waitFor(
+    async () =>
+      (await api(BASE, `/api/v1/service-points/${pointId}/whatsapp`, { token })).body.state ===
+      'CONNECTED',
+    30000,
+    'simulator connected',
+  );
 
   const phoneOf = (i: number) => `+5917${String(1000000 + (i % CUSTOMERS)).slice(-7)}`;
   const send = async (n: number, offset: number) => {
@@ -40,15 +67,26 @@ try {
         const res = await api(BASE, `/api/v1/service-points/${pointId}/simulator/inbound`, {
           method: 'POST',
           token,
-          body: { from: phoneOf(offset + i), text: `mensaje ${offset + i}`, providerMessageId: `bench-${offset + i}-${randomUUID()}` },
+          body: {
+            from: phoneOf(offset + i),
+            text: `mensaje ${offset + i}`,
+            providerMessageId: `bench-${offset + i}-${randomUUID()}`,
+          },
         });
-        if (res.status !== 202) throw new Error(`inbound answered ${res.status}: ${JSON.stringify(res.body)}`);
+        if (res.status !== 202)
+          throw new Error(`inbound answered ${res.status}: ${JSON.stringify(res.body)}`);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   };
   const sentCount = async () =>
-    Number((await db.query(`SELECT count(*)::int AS n FROM "Message" WHERE "senderType" = 'BOT' AND "status" = 'SENT'`)).rows[0].n);
+    Number(
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM "Message" WHERE "senderType" = 'BOT' AND "status" = 'SENT'`,
+        )
+      ).rows[0].n,
+    );
 
   log(`warm-up: 500 messages`);
   await send(500, 0);
@@ -77,7 +115,12 @@ try {
   results.pipeline = {
     acceptedPerSecond: Math.round(MESSAGES / ((accepted - started) / 1000)),
     endToEndPerSecond: Math.round(MESSAGES / ((finished - started) / 1000)),
-    latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), p99: Math.round(percentile(latencies, 99)), samples: latencies.length },
+    latencyMs: {
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      p99: Math.round(percentile(latencies, 99)),
+      samples: latencies.length,
+    },
   };
   log(`pipeline: ${JSON.stringify(results.pipeline)}`);
 
@@ -88,7 +131,7 @@ try {
   const rawStarted = performance.now();
   let next = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: RAW_CONCURRENCY }, async () => {
       const client = await db.connect();
       try {
         for (let i = next++; i < MESSAGES; i = next++) {
@@ -105,7 +148,10 @@ try {
              VALUES ($1, $2, $3, 'IN', 'CUSTOMER', $4, 'RECEIVED', $5, now(), now(), now()) ON CONFLICT DO NOTHING`,
             [inId, conv.rows[0].id, pointId, `mensaje ${i}`, `raw-${i}`],
           );
-          await client.query(`UPDATE "Conversation" SET "unreadCount" = "unreadCount" + 1, "lastMessageAt" = now(), "lastInboundAt" = now() WHERE id = $1`, [conv.rows[0].id]);
+          await client.query(
+            `UPDATE "Conversation" SET "unreadCount" = "unreadCount" + 1, "lastMessageAt" = now(), "lastInboundAt" = now() WHERE id = $1`,
+            [conv.rows[0].id],
+          );
           await client.query('COMMIT');
           await client.query('BEGIN');
           const outId = randomUUID();
@@ -116,7 +162,10 @@ try {
             [outId, conv.rows[0].id, pointId, `Recibimos tu mensaje ${i}`],
           );
           await client.query('COMMIT');
-          await client.query(`UPDATE "Message" SET status = 'SENT', "providerMessageId" = $2 WHERE id = $1`, [outId, `raw-out-${i}`]);
+          await client.query(
+            `UPDATE "Message" SET status = 'SENT', "providerMessageId" = $2 WHERE id = $1`,
+            [outId, `raw-out-${i}`],
+          );
         }
       } finally {
         client.release();
@@ -124,12 +173,26 @@ try {
     }),
   );
   const rawPerSecond = Math.round(MESSAGES / ((performance.now() - rawStarted) / 1000));
-  results.rawPostgres = { perSecond: rawPerSecond, ratio: Number(((results.pipeline as { endToEndPerSecond: number }).endToEndPerSecond / rawPerSecond).toFixed(2)) };
+  results.rawPostgres = {
+    concurrency: RAW_CONCURRENCY,
+    perSecond: rawPerSecond,
+    ratio: Number(
+      (
+        (results.pipeline as { endToEndPerSecond: number }).endToEndPerSecond / rawPerSecond
+      ).toFixed(2),
+    ),
+  };
   log(`raw Postgres: ${JSON.stringify(results.rawPostgres)}`);
 
   // Inbox list at scale: 100k conversations / 1M messages in one point.
-  log(`inbox list: generating ${LIST_CONVERSATIONS} conversations × ${LIST_MESSAGES_PER_CONVERSATION} messages`);
-  const big = await api(BASE, '/api/v1/service-points', { method: 'POST', token, body: { name: 'Bench big', provider: 'SIMULATOR' } });
+  log(
+    `inbox list: generating ${LIST_CONVERSATIONS} conversations × ${LIST_MESSAGES_PER_CONVERSATION} messages`,
+  );
+  const big = await api(BASE, '/api/v1/service-points', {
+    method: 'POST',
+    token,
+    body: { name: 'Bench big', provider: 'SIMULATOR' },
+  });
   const bigId = big.body.id as string;
   await db.query(
     `INSERT INTO "Conversation" (id, "servicePointId", "customerPhone", "customerName", status, "lastMessageAt", "lastMessagePreview", "lastInboundAt", "unreadCount", "createdAt", "updatedAt")
@@ -152,23 +215,36 @@ try {
   for (let i = 0; i < 200; i++) {
     for (const [kind, path] of [
       ['firstPage', `/api/v1/service-points/${bigId}/conversations?limit=50`],
-      ['deepPage', `/api/v1/service-points/${bigId}/conversations?limit=50${cursor ? `&cursor=${cursor}` : ''}`],
+      [
+        'deepPage',
+        `/api/v1/service-points/${bigId}/conversations?limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+      ],
       ['statusFilter', `/api/v1/service-points/${bigId}/conversations?limit=50&status=HUMAN`],
     ] as const) {
       const t0 = performance.now();
       const res = await api(BASE, path, { token });
       listTimes[kind].push(performance.now() - t0);
-      if (res.status !== 200) throw new Error(`list answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`list answered ${res.status}: ${JSON.stringify(res.body)}`);
       if (kind === 'deepPage') cursor = res.body.nextCursor;
     }
   }
   results.inboxList = Object.fromEntries(
     Object.entries(listTimes).map(([k, v]) => {
       const sorted = v.slice(20).sort((a, b) => a - b);
-      return [k, { p50: Number(percentile(sorted, 50).toFixed(1)), p95: Number(percentile(sorted, 95).toFixed(1)) }];
+      return [
+        k,
+        {
+          p50: Number(percentile(sorted, 50).toFixed(1)),
+          p95: Number(percentile(sorted, 95).toFixed(1)),
+        },
+      ];
     }),
   );
-  results.inboxListSize = { conversations: LIST_CONVERSATIONS, messages: LIST_CONVERSATIONS * LIST_MESSAGES_PER_CONVERSATION };
+  results.inboxListSize = {
+    conversations: LIST_CONVERSATIONS,
+    messages: LIST_CONVERSATIONS * LIST_MESSAGES_PER_CONVERSATION,
+  };
   log(`inbox list: ${JSON.stringify(results.inboxList)}`);
 } finally {
   await db.end();

@@ -309,14 +309,12 @@ describe('inbox pipeline', () => {
     const conv = await prisma.conversation.findFirstOrThrow({
       where: { servicePointId: pointId, customerPhone: customers[0] },
     });
-    const orphan = await api.app
-      .get(OutboundService)
-      .createPending({
-        conversationId: conv.id,
-        servicePointId: pointId,
-        content: 'huérfano',
-        senderType: 'AGENT',
-      });
+    const orphan = await api.app.get(OutboundService).createPending({
+      conversationId: conv.id,
+      servicePointId: pointId,
+      content: 'huérfano',
+      senderType: 'AGENT',
+    });
     await prisma.message.update({
       where: { id: orphan.id },
       data: { claimedAt: new Date(Date.now() - 120_000), sendAttempts: 1 },

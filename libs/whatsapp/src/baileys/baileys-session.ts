@@ -42,6 +42,8 @@ interface ConnectionUpdate {
 }
 
 const SENT_IDS_KEPT = 5000;
+/** Restart-required (515) closes answered at once before backoff applies. */
+const MAX_IMMEDIATE_RESTARTS = 3;
 
 /**
  * One service point's WhatsApp connection over Baileys. State comes only from the socket's own
@@ -59,6 +61,7 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
   private since = new Date();
   private lastError: string | null = null;
   private attempt = 0;
+  private restartsSinceOpen = 0;
   private qrCount = 0;
   private qr: QrCode | null = null;
   private lastQrAt: Date | null = null;
@@ -282,6 +285,7 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
       this.setState(WhatsappState.CONNECTING);
     }
     if (update.connection === 'open') {
+      this.restartsSinceOpen = 0;
       this.attempt = 0;
       this.qrCount = 0;
       this.qr = null;
@@ -310,6 +314,12 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
     this.qr = null;
     switch (decision.action) {
       case 'restart-now':
+        // Normal once after pairing; a socket that keeps asking to restart is backed off like
+        // any other failure instead of looping at full speed.
+        if (++this.restartsSinceOpen > MAX_IMMEDIATE_RESTARTS) {
+          this.scheduleReconnect();
+          return;
+        }
         void this.openSocket(WhatsappState.CONNECTING);
         return;
       case 'logged-out': {

@@ -23,7 +23,7 @@ export function recommendedAction(f: ActionFacts): string {
       return 'Starting the session…';
     case 'QR_REQUIRED': {
       const left = f.qrExpiresAt ? seconds(f.qrExpiresAt.getTime() - f.now.getTime()) : 0;
-      return `Scan the QR code within ${left} seconds: WhatsApp on the branch's phone › Linked devices › Link a device.`;
+      return `Scan the QR code within ${left} second${left === 1 ? '' : 's'}: WhatsApp on the branch's phone › Linked devices › Link a device.`;
     }
     case 'CONNECTING':
       return f.attempt > 0

@@ -37,6 +37,8 @@ interface Owned {
   lastDbState?: WhatsappState;
   lastDbQrAt?: string | null;
   lastQr?: string | null;
+  /** Settles when the row write of the latest status event is done (see onStatus). */
+  rowTurn?: Promise<void>;
 }
 
 /**
@@ -214,8 +216,11 @@ export class SessionManager implements OnApplicationBootstrap, OnModuleDestroy {
         } else {
           // Another worker holds this point now: let go rather than fight over the number.
           this.logger.warn({ servicePointId: id }, 'lease lost; stopping the local session');
-          await this.sessions.get(id)?.session.stop();
+          // Forget it before stopping, so that its STOPPED is not published over the new
+          // owner's snapshot and row.
+          const owned = this.sessions.get(id);
           this.sessions.delete(id);
+          await owned?.session.stop();
         }
       }
       await this.adoptOrphans();
@@ -267,8 +272,15 @@ export class SessionManager implements OnApplicationBootstrap, OnModuleDestroy {
     const stored = toStored(status, this.workerId);
     const qrChanged = (stored.qr?.qr ?? null) !== (owned.lastQr ?? null);
     owned.lastQr = stored.qr?.qr ?? null;
+    // Events of a point write its row one at a time, in the order they happened: two updates in
+    // flight at once may commit in either order (each on its own pool connection) and leave a
+    // stale state in the row, e.g. QR_REQUIRED after CONNECTED.
+    const previous = owned.rowTurn ?? Promise.resolve();
+    let done!: () => void;
+    owned.rowTurn = new Promise<void>((resolve) => (done = resolve));
     try {
       await this.bus.publishStatus(id, stored, qrChanged);
+      await previous;
       if (owned.lastDbState !== status.state || owned.lastDbQrAt !== stored.lastQrAt) {
         if (owned.lastDbState !== status.state) {
           const { workerId: _w, qr: _qr, ...state } = stored;
@@ -297,6 +309,8 @@ export class SessionManager implements OnApplicationBootstrap, OnModuleDestroy {
         { servicePointId: id, err: (err as Error).message },
         'could not publish session status',
       );
+    } finally {
+      void previous.then(done);
     }
   }
 
