@@ -110,6 +110,8 @@ describe('WhatsApp session API', () => {
     expect(png.headers['content-type']).toBe('image/png');
     expect((png.body as Buffer).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
 
+    // The phone scans: Baileys saves the paired identity, then the connection opens.
+    sock.pair('59170001234:7@s.whatsapp.net');
     sock.open('59170001234:7@s.whatsapp.net');
     const connected = await eventually(
       async () => ((await status()).state === 'CONNECTED' ? await status() : null),
@@ -158,13 +160,15 @@ describe('WhatsApp session API', () => {
     await eventually(async () => (await status()).state === 'STOPPED', 5000, 'STOPPED');
     expect(sock.ended).toBe(true);
     const store = worker.ctx.get<AuthStateStore>(AUTH_STATE_STORE);
-    // The fake never pairs for real, but the file store keeps what was saved.
+    await eventually(async () => store.hasCredentials(pointId), 5000, 'credentials kept');
     const before = fakes.byPoint(pointId).length;
     await api.http().post(path('/connect')).set(auth(member.token)).expect(202);
     const next = await eventually(async () => fakes.byPoint(pointId)[before], 5000, 'a new socket');
+    // The new socket runs on the stored pairing: no QR this time.
+    expect(next.creds.me?.id).toBe('59170001234:7@s.whatsapp.net');
     next.open('59170001234:7@s.whatsapp.net');
     await eventually(async () => (await status()).state === 'CONNECTED', 5000, 'CONNECTED again');
-    expect(await store.hasCredentials(pointId)).toBe(false);
+    expect(next.qrs).toEqual([]);
   });
 
   it('logout unlinks and forgets: LOGGED_OUT, needs a QR', async () => {
@@ -180,6 +184,9 @@ describe('WhatsApp session API', () => {
     expect(sock.loggedOut).toBe(true);
     const row = await api.http().get(`/api/v1/service-points/${pointId}`).set(auth(admin));
     expect(row.body.whatsappStatus).toBe('LOGGED_OUT');
+    expect(await worker.ctx.get<AuthStateStore>(AUTH_STATE_STORE).hasCredentials(pointId)).toBe(
+      false,
+    );
   });
 
   it('only members reach a point’s session: others get 404 on every route', async () => {
