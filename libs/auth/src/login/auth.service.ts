@@ -43,7 +43,7 @@ export class AuthService {
 
   /** Loads the caller behind a verified token; a deleted user's token stops working at once. */
   async principalForUser(userId: string): Promise<Principal | null> {
-    const user = await this.users.findWithMemberships(userId);
+    const user = await this.users.accessOf(userId);
     if (!user) return null;
     return {
       kind: 'user',

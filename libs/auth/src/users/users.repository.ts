@@ -25,6 +25,33 @@ export class UsersRepository {
     return this.prisma.user.findUnique({ where: { id }, select: USER_PUBLIC_SELECT });
   }
 
+  /**
+   * What every authenticated request needs (role and memberships), in one round trip: this runs
+   * on each call, so a deleted user or a changed membership takes effect at once.
+   */
+  async accessOf(
+    id: string,
+  ): Promise<{
+    id: string;
+    role: UserRole;
+    memberships: { servicePointId: string; role: MembershipRole }[];
+  } | null> {
+    const rows = await this.prisma.$queryRaw<
+      {
+        id: string;
+        role: UserRole;
+        memberships: { servicePointId: string; role: MembershipRole }[];
+      }[]
+    >`
+      SELECT u."id", u."role"::text AS "role",
+             COALESCE(json_agg(json_build_object('servicePointId', m."servicePointId", 'role', m."role"))
+                      FILTER (WHERE m."id" IS NOT NULL), '[]') AS "memberships"
+      FROM "User" u LEFT JOIN "Membership" m ON m."userId" = u."id"
+      WHERE u."id" = ${id}::uuid
+      GROUP BY u."id"`;
+    return rows[0] ?? null;
+  }
+
   findWithMemberships(id: string) {
     return this.prisma.user.findUnique({
       where: { id },

@@ -49,6 +49,33 @@ export class DomainEvents implements OnModuleDestroy {
     }
   }
 
+  /** Several events in one round trip (same best-effort contract as `publish`). */
+  async publishMany(
+    events: { type: string; servicePointId: string; data: unknown }[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    try {
+      const multi = this.redis.client.multi();
+      for (const e of events) {
+        multi.xadd(
+          this.stream,
+          'MAXLEN',
+          '~',
+          String(STREAM_MAX_LENGTH),
+          '*',
+          'e',
+          JSON.stringify(e),
+        );
+      }
+      await multi.exec();
+    } catch (err) {
+      this.logger.warn(
+        { count: events.length, err: (err as Error).message },
+        'live events not published',
+      );
+    }
+  }
+
   /** Starts the process's reader (api only); idempotent. */
   startReading(): void {
     if (this.reading) return;

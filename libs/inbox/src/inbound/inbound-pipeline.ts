@@ -73,19 +73,21 @@ export class InboundPipeline implements InboundSink {
   }
 
   private async publish(stored: StoredInbound): Promise<void> {
+    const events: { type: string; servicePointId: string; data: unknown }[] = [];
     if (stored.message) {
-      await this.events.publish(
-        'message.created',
-        stored.message.servicePointId,
-        toMessageView(stored.message),
-      );
+      events.push({
+        type: 'message.created',
+        servicePointId: stored.message.servicePointId,
+        data: toMessageView(stored.message),
+      });
     }
     if (stored.conversation) {
-      await this.events.publish(
-        'conversation.updated',
-        stored.conversation.servicePointId,
-        toConversationView(stored.conversation),
-      );
+      events.push({
+        type: 'conversation.updated',
+        servicePointId: stored.conversation.servicePointId,
+        data: toConversationView(stored.conversation),
+      });
     }
+    await this.events.publishMany(events);
   }
 }
