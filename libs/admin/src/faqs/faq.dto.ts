@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -53,33 +53,10 @@ export class CreateFaqDto {
   keywords?: string[];
 }
 
-export class UpdateFaqDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(3)
-  @MaxLength(500)
-  question?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(4000)
-  answer?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @Transform(trimEach)
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(64, { each: true })
-  keywords?: string[];
-}
+/** Every field optional; whether a FAQ is global or a point's never changes. */
+export class UpdateFaqDto extends PartialType(
+  OmitType(CreateFaqDto, ['servicePointId'] as const),
+) {}
 
 export class ListFaqsQuery extends PageQuery {
   @ApiPropertyOptional({

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -141,43 +141,7 @@ export class CreateServicePointDto {
   followups?: FollowupSettingsDto;
 }
 
-export class UpdateServicePointDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(120)
-  name?: string;
-
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phoneNumber must be in E.164 form, e.g. +59170000000' })
-  phoneNumber?: string | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsTimeZone()
-  timezone?: string;
-
-  @ApiPropertyOptional({ type: WorkingHoursDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => WorkingHoursDto)
-  workingHours?: WorkingHoursDto;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  botEnabled?: boolean;
-
-  @ApiPropertyOptional({
-    type: FollowupSettingsDto,
-    description: 'Merged into the current settings',
-  })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => FollowupSettingsDto)
-  followups?: FollowupSettingsDto;
-}
+/** Every field optional except the provider, which never changes; `followups` is merged. */
+export class UpdateServicePointDto extends PartialType(
+  OmitType(CreateServicePointDto, ['provider'] as const),
+) {}

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsDateString,
@@ -65,48 +65,10 @@ export class CreateShipmentDto {
   lastUpdate?: string;
 }
 
-export class UpdateShipmentDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(3)
-  @MaxLength(64)
-  @Matches(TRACKING_NUMBER_RE, {
-    message: 'trackingNumber may hold letters, digits, spaces and dashes',
-  })
-  trackingNumber?: string;
-
-  @ApiPropertyOptional({ enum: ShipmentStatus })
-  @IsOptional()
-  @IsEnum(ShipmentStatus)
-  status?: ShipmentStatus;
-
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsString()
-  @MaxLength(200)
-  origin?: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsString()
-  @MaxLength(200)
-  destination?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, format: 'date-time' })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsDateString({ strict: true })
-  eta?: string | null;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsDateString({ strict: true })
-  lastUpdate?: string;
-}
+/** Every field optional; the point a shipment belongs to never changes. */
+export class UpdateShipmentDto extends PartialType(
+  OmitType(CreateShipmentDto, ['servicePointId'] as const),
+) {}
 
 export class ListShipmentsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
