@@ -29,9 +29,7 @@ export class UsersRepository {
    * What every authenticated request needs (role and memberships), in one round trip: this runs
    * on each call, so a deleted user or a changed membership takes effect at once.
    */
-  async accessOf(
-    id: string,
-  ): Promise<{
+  async accessOf(id: string): Promise<{
     id: string;
     role: UserRole;
     memberships: { servicePointId: string; role: MembershipRole }[];
