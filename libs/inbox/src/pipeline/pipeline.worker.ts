@@ -43,6 +43,10 @@ export class PipelineWorker implements OnApplicationBootstrap, OnModuleDestroy {
       connection: this.queues.connectionOptions(),
       prefix: this.queues.bullPrefix(),
       concurrency: PIPELINE_CONCURRENCY,
+      // Jobs take milliseconds (the lock is renewed while one runs): a worker that died holding
+      // jobs is noticed within seconds, not the default 30 s, and its jobs run elsewhere.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     });
     this.worker.on('error', (err) =>
       this.logger.warn({ err: err.message }, 'pipeline worker error'),
