@@ -52,6 +52,8 @@ export async function createStack(label: string): Promise<Stack> {
     ADMIN_PASSWORD: 'bench-password',
     LOG_LEVEL: 'warn',
     WA_START_STAGGER_MS: '0',
+    // Issue #4 measures the pipeline with the minimal responder (bench/ai-local measures the bot).
+    BOT_RESPONDER: 'minimal',
     NODE_OPTIONS: '',
   };
   execFileSync(process.execPath, [require.resolve('prisma/build/index.js'), 'migrate', 'deploy'], {

@@ -131,15 +131,18 @@ describe('inbox pipeline', () => {
       });
       expect(res.status).toBe(202);
     }
+    // The bot cannot help with "mensaje N": it apologises twice, then hands the conversation to a
+    // person (its third reply) and stays quiet for the rest, which are still processed in order.
     const rows = await eventually(
       async () => {
         const all = await messagesOf(from);
-        return all.filter((m) => m.direction === 'OUT' && m.status === 'SENT').length === 200
+        return all.filter((m) => m.direction === 'IN' && m.processedAt).length === 200 &&
+          all.filter((m) => m.direction === 'OUT').every((m) => m.status === 'SENT')
           ? all
           : null;
       },
       60000,
-      '200 replies',
+      '200 messages processed',
     );
     const incoming = rows.filter((m) => m.direction === 'IN');
     expect(incoming.map((m) => m.content)).toEqual(
@@ -148,11 +151,20 @@ describe('inbox pipeline', () => {
     // Processed one at a time in arrival order: processing times never go backwards…
     const processed = incoming.map((m) => m.processedAt!.getTime());
     expect(processed).toEqual([...processed].sort((a, b) => a - b));
-    // …and every message got exactly one reply, quoting it.
-    const quoted = rows
-      .filter((m) => m.direction === 'OUT')
-      .map((m) => Number(/mensaje (\d+)/.exec(m.content)?.[1]));
-    expect([...quoted].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // …and the bot took exactly the first three turns, in order, one reply each.
+    const conv = await prisma.conversation.findFirstOrThrow({
+      where: { servicePointId: pointId, customerPhone: from },
+    });
+    const traces = await prisma.aiTrace.findMany({
+      where: { conversationId: conv.id },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    expect(traces.map((t) => t.messageId)).toEqual(incoming.slice(0, 3).map((m) => m.id));
+    expect(traces.map((t) => t.outcome)).toEqual(['unknown', 'unknown', 'handoff']);
+    const replies = rows.filter((m) => m.direction === 'OUT');
+    expect(replies.map((m) => m.content)).toEqual(traces.map((t) => t.reply));
+    expect(replies.every((m) => m.senderType === 'BOT')).toBe(true);
+    expect(conv.status).toBe('HUMAN');
   }, 90000);
 
   it('50 customers in parallel each get exactly their replies', async () => {
@@ -175,8 +187,20 @@ describe('inbox pipeline', () => {
         30000,
         `replies of ${from}`,
       );
-      const replies = rows.filter((m) => m.direction === 'OUT');
-      for (const reply of replies) expect(reply.content).toContain(`soy ${from}`);
+      // Each of the three replies answers one of this customer's messages, in order.
+      const traces = await prisma.aiTrace.findMany({
+        where: { conversationId: rows[0].conversationId },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      const incoming = rows.filter((m) => m.direction === 'IN');
+      expect(traces.map((t) => t.messageId)).toEqual(
+        [...incoming]
+          .sort((a, b) => a.processedAt!.getTime() - b.processedAt!.getTime())
+          .map((m) => m.id),
+      );
+      expect(rows.filter((m) => m.direction === 'OUT').map((m) => m.content)).toEqual(
+        traces.map((t) => t.reply),
+      );
     }
   }, 60000);
 

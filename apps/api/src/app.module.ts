@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '@bandeja/admin';
+import { AiApiModule } from '@bandeja/ai';
 import { AuthModule } from '@bandeja/auth';
 import { AppConfig, CoreModule } from '@bandeja/core';
 import { InboundPipeline, InboxApiModule, InboxModule } from '@bandeja/inbox';
@@ -17,6 +18,7 @@ export class AppModule {
         AdminModule,
         InboxModule,
         InboxApiModule,
+        AiApiModule,
         WhatsappModule.forApi({ imports: [InboxModule], inboundSink: InboundPipeline }),
       ],
     };

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AiModule, AiResponder } from '@bandeja/ai';
 import { AppConfig, CoreModule } from '@bandeja/core';
 import { CHANNEL_SENDER, InboundPipeline, InboxModule, InboxWorkerModule } from '@bandeja/inbox';
 import { SessionManager, SocketFactory, WhatsappModule } from '@bandeja/whatsapp';
@@ -30,7 +31,9 @@ export class WorkerModule {
           providers: [{ provide: CHANNEL_SENDER, useExisting: SessionManager }],
           exports: [CHANNEL_SENDER],
         },
-        InboxWorkerModule,
+        config.BOT_RESPONDER === 'minimal'
+          ? InboxWorkerModule.register()
+          : InboxWorkerModule.register({ imports: [AiModule], responder: AiResponder }),
       ],
       providers: [SystemProcessor],
     };

@@ -149,6 +149,13 @@ export class AppConfig {
   @Min(0)
   WA_START_STAGGER_MS = 250;
 
+  /**
+   * Who answers customers: `ai` (the bot: OpenAI when configured, else the local engine) or
+   * `minimal` (acknowledges each message; for benchmarks and pipeline tests).
+   */
+  @IsIn(['ai', 'minimal'])
+  BOT_RESPONDER: 'ai' | 'minimal' = 'ai';
+
   /** 32 bytes as 64 hex characters or base64; needed only by the Postgres credential store. */
   @Transform(emptyToUndefined)
   @IsOptional()
