@@ -3,6 +3,7 @@ import { AdminModule } from '@bandeja/admin';
 import { AiApiModule } from '@bandeja/ai';
 import { AuthModule } from '@bandeja/auth';
 import { AppConfig, CoreModule } from '@bandeja/core';
+import { FollowupsApiModule } from '@bandeja/followups';
 import { InboundPipeline, InboxApiModule, InboxModule } from '@bandeja/inbox';
 import { WhatsappModule } from '@bandeja/whatsapp';
 
@@ -19,6 +20,7 @@ export class AppModule {
         InboxModule,
         InboxApiModule,
         AiApiModule,
+        FollowupsApiModule,
         WhatsappModule.forApi({ imports: [InboxModule], inboundSink: InboundPipeline }),
       ],
     };

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AiModule, AiResponder } from '@bandeja/ai';
 import { AppConfig, CoreModule } from '@bandeja/core';
+import { FollowupsWorkerModule } from '@bandeja/followups';
 import { CHANNEL_SENDER, InboundPipeline, InboxModule, InboxWorkerModule } from '@bandeja/inbox';
 import { SessionManager, SocketFactory, WhatsappModule } from '@bandeja/whatsapp';
 import { SystemProcessor } from './system.processor';
@@ -34,6 +35,7 @@ export class WorkerModule {
         config.BOT_RESPONDER === 'minimal'
           ? InboxWorkerModule.register()
           : InboxWorkerModule.register({ imports: [AiModule], responder: AiResponder }),
+        FollowupsWorkerModule,
       ],
       providers: [SystemProcessor],
     };

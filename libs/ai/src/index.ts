@@ -3,6 +3,7 @@ export * from './ai-api.module';
 export * from './ai-responder';
 export * from './engine/bot-engine';
 export * from './engine/local-engine';
+export * from './engine/openai-engine';
 export * from './engine/text';
 export * from './engine/tracking-extractor';
 export * from './tools/bot-data.repository';

@@ -1,6 +1,7 @@
 export * from './inbox.module';
 export * from './conversations/conversation.view';
 export * from './conversations/conversations.service';
+export * from './inbound/activity-listener';
 export * from './inbound/inbound-pipeline';
 export * from './inbound/inbound-store';
 export * from './inbox-worker.module';

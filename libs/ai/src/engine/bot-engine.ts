@@ -13,7 +13,9 @@ export type TurnOutcome =
   | 'faq'
   | 'handoff'
   | 'injection'
-  | 'unknown';
+  | 'unknown'
+  /** A model's own answer that used no tool result (small talk, a clarifying question). */
+  | 'model_reply';
 
 /** Turns where the bot did not help; three in a row hand the conversation to a person. */
 export const FAILED_OUTCOMES: ReadonlySet<string> = new Set([

@@ -42,6 +42,34 @@ export class BotDataRepository {
     return row?.name ?? null;
   }
 
+  /**
+   * Up to `limit` messages of the conversation before `messageId` (the turn's own message is not
+   * included), oldest first: the context a model provider reads.
+   */
+  async messagesBefore(
+    conversationId: string,
+    servicePointId: string,
+    messageId: string,
+    limit: number,
+  ): Promise<{ senderType: 'CUSTOMER' | 'BOT' | 'AGENT'; content: string }[]> {
+    const current = await this.prisma.message.findFirst({
+      where: { id: messageId, conversationId, servicePointId },
+      select: { timestamp: true },
+    });
+    const rows = await this.prisma.message.findMany({
+      where: {
+        conversationId,
+        servicePointId,
+        id: { not: messageId },
+        ...(current ? { timestamp: { lte: current.timestamp } } : {}),
+      },
+      orderBy: [{ timestamp: 'desc' }, { createdAt: 'desc' }],
+      take: limit,
+      select: { senderType: true, content: true },
+    });
+    return rows.reverse();
+  }
+
   /** Shipments of this point by normalized tracking number; other points' are invisible. */
   async shipments(
     servicePointId: string,

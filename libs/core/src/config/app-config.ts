@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   MaxLength,
@@ -156,6 +157,39 @@ export class AppConfig {
   @IsIn(['ai', 'minimal'])
   BOT_RESPONDER: 'ai' | 'minimal' = 'ai';
 
+  /** Turns on the OpenAI provider (the local engine answers without it, and on any failure). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  OPENAI_API_KEY?: string;
+
+  /** Any OpenAI-compatible server (e.g. http://127.0.0.1:11434/v1); unset: api.openai.com. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'OPENAI_BASE_URL must be an http(s) URL' },
+  )
+  OPENAI_BASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  OPENAI_MODEL = 'gpt-4o-mini';
+
+  /** Time budget of one OpenAI turn (all its requests); past it the local engine answers. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  OPENAI_TIMEOUT_MS = 8000;
+
+  /** Model round trips with tool calls allowed per turn before the local engine takes over. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  OPENAI_MAX_TOOL_STEPS = 4;
+
   /** 32 bytes as 64 hex characters or base64; needed only by the Postgres credential store. */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -174,6 +208,18 @@ export class AppConfig {
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;
+
+  /** First retry delay of a failed follow-up webhook in ms; each next one doubles. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_BACKOFF_MS = 2000;
+
+  /** Attempts per follow-up webhook (network errors, 5xx, 429) before it is kept as failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  WEBHOOK_MAX_ATTEMPTS = 8;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +244,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'ADMIN_EMAIL',
     'ADMIN_PASSWORD',
     'AUTH_ENCRYPTION_KEY',
+    'OPENAI_API_KEY',
+    'OPENAI_BASE_URL',
   ])) {
     // An empty variable counts as unset: `PORT=` keeps the default rather than failing.
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];

@@ -7,6 +7,10 @@ export const QUEUES = {
   system: 'system',
   /** Inbound processing (one conversation at a time, in order) and outbound delivery. */
   pipeline: 'pipeline',
+  /** Follow-up pings, reminders and resumes (delayed jobs `fu_<itemId>`). */
+  followups: 'followups',
+  /** Signed follow-up webhooks (`wh_<deliveryId>`), retried with backoff. */
+  webhooks: 'webhooks',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

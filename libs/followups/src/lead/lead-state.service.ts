@@ -1,0 +1,293 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError, PrismaService } from '@bandeja/core';
+import type { LeadState, ScheduledItem } from '@bandeja/core';
+import type { ActivityListener, CustomerActivity } from '@bandeja/inbox';
+import { FollowupScheduler } from '../scheduling/followup-scheduler';
+import { WebhookDeliveries } from '../webhooks/webhook-deliveries.service';
+import { addLocalDays } from '../time/working-hours';
+import { inWorkingHours, PointSettings } from './point-settings';
+
+export const OPERATIONAL_STATUSES = [
+  'contactable',
+  'reminder_scheduled',
+  'paused',
+  'won',
+  'opt_out',
+  'invalid',
+  'stopped',
+] as const;
+export type OperationalStatus = (typeof OPERATIONAL_STATUSES)[number];
+export const BLOCKED_STATUSES: readonly string[] = ['won', 'opt_out', 'invalid', 'stopped'];
+export const isBlocked = (status: string) => BLOCKED_STATUSES.includes(status);
+
+export interface LeadStateChange {
+  operationalStatus?: OperationalStatus;
+  businessStatus?: string | null;
+  pausedUntil?: string | null;
+  forceReopen?: boolean;
+}
+
+export function toLeadStateView(row: LeadState | null) {
+  return {
+    operationalStatus: row?.operationalStatus ?? 'contactable',
+    businessStatus: row?.businessStatus ?? null,
+    pausedUntil: row?.pausedUntil ?? null,
+    windowMessageCount: row?.windowMessageCount ?? 0,
+    lastActivityAt: row?.lastActivityAt ?? null,
+    lastPingAt: row?.lastPingAt ?? null,
+  };
+}
+
+export function toItemView(row: ScheduledItem) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    scheduledAt: row.scheduledAt,
+    status: row.status,
+    dependent: row.dependent,
+    note: row.note,
+  };
+}
+
+/** The follow-up semantics of DESIGN.md: activity, ping, reminders, pause/resume, blocked. */
+@Injectable()
+export class LeadStateService implements ActivityListener {
+  private readonly logger = new Logger(LeadStateService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly scheduler: FollowupScheduler,
+    private readonly settings: PointSettings,
+    private readonly webhooks: WebhookDeliveries,
+  ) {}
+
+  private async ensure(conversationId: string): Promise<LeadState> {
+    const conversation = await this.prisma.conversation.findUnique({
+      where: { id: conversationId },
+      select: { servicePointId: true },
+    });
+    if (!conversation) throw AppError.notFound('Conversation');
+    return this.prisma.leadState.upsert({
+      where: { conversationId },
+      create: { conversationId, servicePointId: conversation.servicePointId },
+      update: {},
+    });
+  }
+
+  async get(conversationId: string) {
+    return toLeadStateView(await this.ensure(conversationId));
+  }
+
+  /** A customer message: count it, cancel what it makes pointless, schedule a new ping. */
+  async customerActivity(activity: CustomerActivity): Promise<void> {
+    const { conversationId, servicePointId, at } = activity;
+    const lead = await this.prisma.leadState.upsert({
+      where: { conversationId },
+      create: { conversationId, servicePointId, windowMessageCount: 1, lastActivityAt: at },
+      update: { windowMessageCount: { increment: 1 }, lastActivityAt: at },
+    });
+    // Blocked leads stay blocked: activity never reopens them nor schedules anything.
+    if (isBlocked(lead.operationalStatus)) return;
+    await this.scheduler.cancel({ conversationId, dependent: true });
+    if (lead.operationalStatus !== 'contactable') {
+      await this.prisma.leadState.update({
+        where: { conversationId },
+        data: { operationalStatus: 'contactable', pausedUntil: null },
+      });
+    }
+    const point = await this.settings.of(servicePointId);
+    if (!point?.followups.enabled) return;
+    const due = new Date(at.getTime() + point.followups.inactivitySeconds * 1000);
+    await this.scheduler.schedule({
+      conversationId,
+      servicePointId,
+      kind: 'ping',
+      scheduledAt: inWorkingHours(due, point),
+      dependent: true,
+    });
+  }
+
+  /** Runs a due item (from its job). Does nothing unless the row is still `scheduled`. */
+  async fire(itemId: string): Promise<void> {
+    const item = await this.prisma.scheduledItem.findUnique({ where: { id: itemId } });
+    if (!item || item.status !== 'scheduled') return;
+    if (!(await this.scheduler.claim(itemId))) return;
+    const lead = await this.ensure(item.conversationId).catch(() => null);
+    if (!lead || isBlocked(lead.operationalStatus)) return;
+    const point = await this.settings.of(item.servicePointId);
+    if (!point) return;
+    if (item.kind === 'ping') {
+      // Real inactivity only: any activity after this ping was planned wins.
+      if (lead.lastActivityAt && lead.lastActivityAt > item.createdAt) return;
+      const summary = lead.windowMessageCount >= point.followups.summaryThreshold;
+      const now = new Date();
+      const updated = await this.prisma.leadState.update({
+        where: { conversationId: item.conversationId },
+        data: { windowMessageCount: 0, lastPingAt: now, operationalStatus: 'reminder_scheduled' },
+      });
+      await this.post(item, updated, 'followup.ping', {
+        summary,
+        windowMessageCount: lead.windowMessageCount,
+      });
+      let n = 1;
+      for (const offset of point.followups.reminderOffsetsSeconds) {
+        await this.scheduler.schedule({
+          conversationId: item.conversationId,
+          servicePointId: item.servicePointId,
+          kind: `reminder_${n++}`,
+          scheduledAt: inWorkingHours(new Date(now.getTime() + offset * 1000), point),
+          dependent: true,
+        });
+      }
+      return;
+    }
+    if (item.kind === 'resume') {
+      const updated = await this.prisma.leadState.update({
+        where: { conversationId: item.conversationId },
+        data: { operationalStatus: 'contactable', pausedUntil: null },
+      });
+      await this.post(item, updated, 'followup.resumed', {});
+      return;
+    }
+    await this.post(item, lead, 'followup.reminder', {});
+  }
+
+  private async post(
+    item: ScheduledItem,
+    lead: LeadState,
+    event: string,
+    extra: { summary?: boolean; windowMessageCount?: number },
+  ): Promise<void> {
+    const point = await this.prisma.servicePoint.findUnique({ where: { id: item.servicePointId } });
+    if (!(point?.followups as { webhookUrl?: string | null } | null)?.webhookUrl) return;
+    const conversation = await this.prisma.conversation.findUnique({
+      where: { id: item.conversationId },
+    });
+    await this.webhooks.emit(item.servicePointId, event, {
+      servicePointId: item.servicePointId,
+      conversation: conversation && {
+        id: conversation.id,
+        customerPhone: conversation.customerPhone,
+        customerName: conversation.customerName,
+      },
+      lead: { operationalStatus: lead.operationalStatus, businessStatus: lead.businessStatus },
+      summary: extra.summary ?? false,
+      windowMessageCount: extra.windowMessageCount ?? lead.windowMessageCount,
+      lastActivityAt: lead.lastActivityAt,
+      kind: item.kind,
+      scheduledAt: item.scheduledAt,
+    });
+  }
+
+  /** PUT lead-state: blocked statuses cancel everything; leaving one needs forceReopen. */
+  async update(conversationId: string, change: LeadStateChange) {
+    const lead = await this.ensure(conversationId);
+    const next = change.operationalStatus;
+    if (
+      next !== undefined &&
+      isBlocked(lead.operationalStatus) &&
+      next !== lead.operationalStatus &&
+      !change.forceReopen
+    ) {
+      throw AppError.conflict(
+        'blocked_status',
+        `The lead is "${lead.operationalStatus}"; leaving it needs forceReopen: true`,
+      );
+    }
+    if (change.businessStatus) {
+      const known = await this.prisma.businessStatus.count({
+        where: { servicePointId: lead.servicePointId, name: change.businessStatus },
+      });
+      if (!known)
+        throw AppError.badRequest(
+          'unknown_business_status',
+          `"${change.businessStatus}" is not in the point's business statuses`,
+        );
+    }
+    let pausedUntil: Date | null | undefined;
+    if (next === 'paused') {
+      if (!change.pausedUntil)
+        throw AppError.badRequest('paused_requires_until', 'paused needs pausedUntil');
+      pausedUntil = new Date(change.pausedUntil);
+      if (pausedUntil.getTime() <= Date.now())
+        throw AppError.validation([
+          { field: 'pausedUntil', message: 'pausedUntil must be in the future' },
+        ]);
+    } else if (next !== undefined) {
+      pausedUntil = null;
+    }
+    const updated = await this.prisma.leadState.update({
+      where: { conversationId },
+      data: {
+        ...(next !== undefined ? { operationalStatus: next } : {}),
+        ...(change.businessStatus !== undefined ? { businessStatus: change.businessStatus } : {}),
+        ...(pausedUntil !== undefined ? { pausedUntil } : {}),
+      },
+    });
+    if (next !== undefined && isBlocked(next)) {
+      await this.scheduler.cancel({ conversationId });
+    } else if (next === 'paused' && pausedUntil) {
+      // Paused: nothing goes out until the resume (dependent: new activity cancels it).
+      await this.scheduler.cancel({ conversationId, dependent: true });
+      const point = await this.settings.of(lead.servicePointId);
+      await this.scheduler.schedule({
+        conversationId,
+        servicePointId: lead.servicePointId,
+        kind: 'resume',
+        scheduledAt: point ? inWorkingHours(pausedUntil, point) : pausedUntil,
+        dependent: true,
+      });
+    } else if (next !== undefined && lead.operationalStatus === 'paused') {
+      await this.scheduler.cancel({ conversationId, kind: 'resume' });
+    }
+    return toLeadStateView(updated);
+  }
+
+  /** An independent reminder (API): activity does not cancel it. */
+  async createReminder(
+    conversationId: string,
+    input: { scheduledAt?: string; daysOffset?: number; kind?: string; note?: string },
+  ) {
+    const lead = await this.ensure(conversationId);
+    const point = await this.settings.of(lead.servicePointId);
+    if (!point) throw AppError.notFound('Conversation');
+    const when = input.scheduledAt
+      ? new Date(input.scheduledAt)
+      : addLocalDays(new Date(), input.daysOffset ?? 0, point.timezone);
+    const row = await this.scheduler.schedule({
+      conversationId,
+      servicePointId: lead.servicePointId,
+      kind: input.kind ?? 'custom',
+      scheduledAt: inWorkingHours(when, point),
+      dependent: false,
+      note: input.note ?? null,
+    });
+    return { id: row.id, kind: row.kind, scheduledAt: row.scheduledAt, status: row.status };
+  }
+
+  async listReminders(conversationId: string, status?: string) {
+    const rows = await this.prisma.scheduledItem.findMany({
+      where: { conversationId, ...(status ? { status } : {}) },
+      orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],
+      take: 500,
+    });
+    return { items: rows.map(toItemView), nextCursor: null };
+  }
+
+  async cancelReminder(itemId: string) {
+    await this.scheduler.cancel({ id: itemId });
+    const row = await this.prisma.scheduledItem.findUnique({ where: { id: itemId } });
+    if (!row) throw AppError.notFound('Reminder');
+    if (row.status === 'cancelled') this.logger.debug({ itemId }, 'reminder cancelled');
+    return toItemView(row);
+  }
+
+  /** For the tenancy guard: the point of a scheduled item. */
+  async pointOfItem(itemId: string): Promise<string | undefined> {
+    const row = await this.prisma.scheduledItem.findUnique({
+      where: { id: itemId },
+      select: { servicePointId: true },
+    });
+    return row?.servicePointId;
+  }
+}

@@ -1,0 +1,312 @@
+import { createHmac } from 'node:crypto';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PrismaService } from '@bandeja/core';
+import {
+  adminLogin,
+  auth,
+  bootApi,
+  bootWorker,
+  createPoint,
+  eventually,
+  TestApi,
+} from '../support/api';
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  raw: string;
+  body: Record<string, any>;
+}
+
+/**
+ * Follow-ups end to end with seconds-long settings: activity → ping → reminders, signed
+ * webhooks to a local receiver, pause/resume, blocked statuses, retries.
+ */
+describe('follow-ups', () => {
+  const prefix = `${process.env.REDIS_PREFIX}-fu`;
+  const env = { REDIS_PREFIX: prefix, WA_START_STAGGER_MS: '0', WEBHOOK_BACKOFF_MS: '100' };
+  const SECRET = 'fu-secret-123';
+  let api: TestApi;
+  let worker: Awaited<ReturnType<typeof bootWorker>>;
+  let admin: string;
+  let prisma: PrismaService;
+  let server: Server;
+  let received: Received[] = [];
+  let failNext = 0;
+  let pointId: string;
+  let seq = 0;
+
+  const phone = () => `+5917${String(Date.now() % 1_000_000).padStart(6, '0')}${seq++}`;
+  const inbound = (from: string, text = 'hola') =>
+    api
+      .http()
+      .post(`/api/v1/service-points/${pointId}/simulator/inbound`)
+      .set(auth(admin))
+      .send({ from, text, pushName: 'Ana' });
+  const conversationOf = async (from: string) =>
+    eventually(
+      () =>
+        prisma.conversation.findFirst({ where: { servicePointId: pointId, customerPhone: from } }),
+      5000,
+      'conversation',
+    );
+  const eventsFor = (conversationId: string, event?: string) =>
+    received.filter(
+      (r) => r.body.conversation?.id === conversationId && (!event || r.body.event === event),
+    );
+  const items = async (conversationId: string, status?: string) =>
+    (
+      await api
+        .http()
+        .get(
+          `/api/v1/conversations/${conversationId}/reminders${status ? `?status=${status}` : ''}`,
+        )
+        .set(auth(admin))
+    ).body.items as { id: string; kind: string; status: string; dependent: boolean }[];
+  const putLead = (conversationId: string, body: object) =>
+    api
+      .http()
+      .put(`/api/v1/conversations/${conversationId}/lead-state`)
+      .set(auth(admin))
+      .send(body);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, raw, body: JSON.parse(raw) as Record<string, any> });
+        if (failNext > 0) {
+          failNext--;
+          res.writeHead(500).end();
+          return;
+        }
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    api = await bootApi(env);
+    admin = await adminLogin(api);
+    prisma = api.app.get(PrismaService);
+    pointId = (
+      await createPoint(api, admin, {
+        provider: 'SIMULATOR',
+        timezone: 'UTC',
+        workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        followups: {
+          enabled: true,
+          inactivitySeconds: 2,
+          reminderOffsetsSeconds: [3, 6, 9],
+          summaryThreshold: 2,
+          webhookUrl: `http://127.0.0.1:${port}/hook`,
+          webhookSecret: SECRET,
+        },
+      })
+    ).id;
+    worker = await bootWorker(env);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+  beforeEach(() => {
+    received = [];
+    failNext = 0;
+  });
+
+  it('ping arrives once, signed, with the right payload; then the reminders follow', async () => {
+    const from = phone();
+    await inbound(from, 'uno');
+    await inbound(from, 'dos');
+    const conv = await conversationOf(from);
+    const [ping] = await eventually(
+      async () =>
+        eventsFor(conv.id, 'followup.ping').length ? eventsFor(conv.id, 'followup.ping') : null,
+      8000,
+      'ping webhook',
+    );
+    expect(ping.headers['x-bandeja-event']).toBe('followup.ping');
+    expect(ping.headers['x-bandeja-delivery']).toBe(ping.body.deliveryId);
+    const expected = `sha256=${createHmac('sha256', SECRET).update(ping.raw).digest('hex')}`;
+    expect(ping.headers['x-bandeja-signature']).toBe(expected);
+    expect(ping.body).toMatchObject({
+      event: 'followup.ping',
+      servicePointId: pointId,
+      conversation: { id: conv.id, customerPhone: from, customerName: 'Ana' },
+      lead: { operationalStatus: 'reminder_scheduled' },
+      summary: true,
+      windowMessageCount: 2,
+      kind: 'ping',
+    });
+    const lead = await api
+      .http()
+      .get(`/api/v1/conversations/${conv.id}/lead-state`)
+      .set(auth(admin));
+    expect(lead.body).toMatchObject({
+      operationalStatus: 'reminder_scheduled',
+      windowMessageCount: 0,
+    });
+    expect(lead.body.lastPingAt).toBeTruthy();
+    await eventually(
+      async () => eventsFor(conv.id, 'followup.reminder').length >= 1,
+      8000,
+      'first reminder',
+    );
+    expect(eventsFor(conv.id, 'followup.ping')).toHaveLength(1);
+    expect(eventsFor(conv.id, 'followup.reminder')[0].body.kind).toBe('reminder_1');
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('activity cancels the ping, dependents and resume but not independent reminders', async () => {
+    const from = phone();
+    await inbound(from);
+    const conv = await conversationOf(from);
+    const custom = await api
+      .http()
+      .post(`/api/v1/conversations/${conv.id}/reminders`)
+      .set(auth(admin))
+      .send({ daysOffset: 2, note: 'llamar' });
+    expect(custom.status).toBe(201);
+    expect(custom.body).toMatchObject({ kind: 'custom', status: 'scheduled' });
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    expect(
+      (await putLead(conv.id, { operationalStatus: 'paused', pausedUntil: until })).status,
+    ).toBe(200);
+    const before = await items(conv.id, 'scheduled');
+    expect(before.map((i) => i.kind).sort()).toEqual(['custom', 'resume']);
+    await inbound(from, 'otra vez');
+    await eventually(
+      async () => {
+        const now = await items(conv.id, 'scheduled');
+        return now.some((i) => i.kind === 'ping') && !now.some((i) => i.kind === 'resume');
+      },
+      5000,
+      'ping rescheduled, resume cancelled',
+    );
+    const after = await items(conv.id, 'scheduled');
+    expect(after.find((i) => i.kind === 'custom')?.id).toBe(custom.body.id);
+    const cancel = await api
+      .http()
+      .post(`/api/v1/reminders/${custom.body.id}/cancel`)
+      .set(auth(admin));
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.status).toBe('cancelled');
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('pause → resumed event and contactable', async () => {
+    const from = phone();
+    await inbound(from);
+    const conv = await conversationOf(from);
+    const until = new Date(Date.now() + 1500).toISOString();
+    expect(
+      (await putLead(conv.id, { operationalStatus: 'paused', pausedUntil: until })).status,
+    ).toBe(200);
+    await eventually(
+      async () => eventsFor(conv.id, 'followup.resumed').length === 1,
+      8000,
+      'resumed',
+    );
+    const lead = await api
+      .http()
+      .get(`/api/v1/conversations/${conv.id}/lead-state`)
+      .set(auth(admin));
+    expect(lead.body.operationalStatus).toBe('contactable');
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('won: activity never reopens it and nothing is scheduled; forceReopen leaves it', async () => {
+    const from = phone();
+    await inbound(from);
+    const conv = await conversationOf(from);
+    expect((await putLead(conv.id, { operationalStatus: 'won' })).status).toBe(200);
+    expect(await items(conv.id, 'scheduled')).toEqual([]);
+    await inbound(from, 'gracias');
+    await new Promise((r) => setTimeout(r, 500));
+    const lead = await api
+      .http()
+      .get(`/api/v1/conversations/${conv.id}/lead-state`)
+      .set(auth(admin));
+    expect(lead.body.operationalStatus).toBe('won');
+    expect(await items(conv.id, 'scheduled')).toEqual([]);
+    const blocked = await putLead(conv.id, { operationalStatus: 'contactable' });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error).toBe('blocked_status');
+    const reopened = await putLead(conv.id, {
+      operationalStatus: 'contactable',
+      forceReopen: true,
+    });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.operationalStatus).toBe('contactable');
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('a receiver failing with 500 three times then 200 → delivered, one delivery id', async () => {
+    const from = phone();
+    failNext = 3;
+    await inbound(from);
+    const conv = await conversationOf(from);
+    await putLead(conv.id, {
+      operationalStatus: 'paused',
+      pausedUntil: new Date(Date.now() + 1000).toISOString(),
+    });
+    const deliveryId = await eventually(
+      async () => {
+        const got = eventsFor(conv.id, 'followup.resumed');
+        return got.length === 4 ? (got[0].body.deliveryId as string) : null;
+      },
+      15000,
+      'four attempts',
+    );
+    expect(
+      new Set(eventsFor(conv.id, 'followup.resumed').map((r) => r.headers['x-bandeja-delivery'])),
+    ).toEqual(new Set([deliveryId]));
+    const row = await eventually(
+      async () => {
+        const r = await prisma.webhookDelivery.findUnique({ where: { id: deliveryId } });
+        return r?.status === 'delivered' ? r : null;
+      },
+      5000,
+      'delivered',
+    );
+    expect(row.attempts).toBe(4);
+    const list = await api
+      .http()
+      .get('/api/v1/webhook-deliveries?status=delivered')
+      .set(auth(admin));
+    expect(list.status).toBe(200);
+    expect(list.body.items.some((d: { id: string }) => d.id === deliveryId)).toBe(true);
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('bad input → contract 4xx', async () => {
+    const from = phone();
+    await inbound(from);
+    const conv = await conversationOf(from);
+    expect((await putLead(conv.id, { operationalStatus: 'paused' })).body.error).toBe(
+      'paused_requires_until',
+    );
+    const past = await putLead(conv.id, {
+      operationalStatus: 'paused',
+      pausedUntil: '2020-01-01T00:00:00Z',
+    });
+    expect(past.status).toBe(400);
+    expect((await putLead(conv.id, { operationalStatus: 'nope' })).status).toBe(400);
+    const both = await api
+      .http()
+      .post(`/api/v1/conversations/${conv.id}/reminders`)
+      .set(auth(admin))
+      .send({ scheduledAt: new Date(Date.now() + 60_000).toISOString(), daysOffset: 1 });
+    expect(both.status).toBe(400);
+    const neither = await api
+      .http()
+      .post(`/api/v1/conversations/${conv.id}/reminders`)
+      .set(auth(admin))
+      .send({});
+    expect(neither.status).toBe(400);
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+});
