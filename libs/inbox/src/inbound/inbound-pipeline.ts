@@ -1,10 +1,8 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainEvents, PrismaService, QueueFactory } from '@bandeja/core';
 import type { InboundMessage, InboundSink, ReceiptEvent } from '@bandeja/whatsapp';
 import { toConversationView, toMessageView } from '../conversations/conversation.view';
 import { enqueueInbound } from '../pipeline/jobs';
-import { ACTIVITY_LISTENER } from './activity-listener';
-import type { ActivityListener } from './activity-listener';
 import { InboundStore, StoredInbound } from './inbound-store';
 
 const RECEIPT_RANK = { PENDING: 0, SENT: 1, DELIVERED: 2, READ: 3 } as const;
@@ -23,7 +21,6 @@ export class InboundPipeline implements InboundSink {
     private readonly prisma: PrismaService,
     private readonly queues: QueueFactory,
     private readonly events: DomainEvents,
-    @Optional() @Inject(ACTIVITY_LISTENER) private readonly activity?: ActivityListener,
   ) {}
 
   async accept(message: InboundMessage): Promise<StoredInbound> {
@@ -45,20 +42,6 @@ export class InboundPipeline implements InboundSink {
             'processing job not enqueued; the sweep will pick it up',
           ),
       );
-      // Follow-ups must not make a stored message fail: the listener logs its own trouble.
-      await this.activity
-        ?.customerActivity({
-          servicePointId: message.servicePointId,
-          conversationId: stored.conversationId,
-          messageId: stored.messageId,
-          at: new Date(),
-        })
-        .catch((err: Error) =>
-          this.logger.warn(
-            { messageId: stored.messageId, err: err.message },
-            'activity hook failed',
-          ),
-        );
     }
     await this.publish(stored);
     return stored;

@@ -1,8 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DomainEvents, PrismaService, RedisService } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
 import { toMessageView } from '../conversations/conversation.view';
 import { OutboundService } from '../outbound/outbound.service';
+import { ACTIVITY_LISTENER } from '../inbound/activity-listener';
+import type { ActivityListener } from '../inbound/activity-listener';
 import { RESPONDER } from './responder';
 import type { Responder } from './responder';
 
@@ -13,7 +15,8 @@ export type ProcessOutcome = 'done' | 'busy';
 /**
  * Works through a conversation's unprocessed customer messages strictly in order, one at a time,
  * under a per-conversation lock; different conversations run in parallel. For each: the gate
- * (HUMAN conversation or bot off → no reply), the responder, the reply as a PENDING row in the
+ * (HUMAN conversation or bot off → no reply; follow-ups are told of the activity either way,
+ * here in the worker and in order rather than on the HTTP edge), the responder, the reply as a PENDING row in the
  * same transaction that marks the message processed, then delivery.
  */
 @Injectable()
@@ -26,6 +29,7 @@ export class ConversationProcessor {
     private readonly outbound: OutboundService,
     private readonly events: DomainEvents,
     @Inject(RESPONDER) private readonly responder: Responder,
+    @Optional() @Inject(ACTIVITY_LISTENER) private readonly activity?: ActivityListener,
   ) {}
 
   /**
@@ -79,6 +83,17 @@ export class ConversationProcessor {
       where: { id: conversationId },
       include: { servicePoint: { select: { botEnabled: true } } },
     });
+    // Follow-ups must not hold up or fail the reply: the listener's trouble is only logged.
+    await this.activity
+      ?.customerActivity({
+        servicePointId: conversation.servicePointId,
+        conversationId,
+        messageId,
+        at: new Date(),
+      })
+      .catch((err: Error) =>
+        this.logger.warn({ messageId, err: err.message }, 'activity hook failed'),
+      );
     const botAnswers = conversation.status === 'BOT' && conversation.servicePoint.botEnabled;
     const reply = botAnswers
       ? await this.responder.reply({
