@@ -160,6 +160,49 @@ describe('follow-ups', () => {
     await putLead(conv.id, { operationalStatus: 'stopped' });
   });
 
+  it('activity keeps pushing one ping row back; it fires once, inactivitySeconds after the last message', async () => {
+    const from = phone();
+    await inbound(from, 'uno');
+    const conv = await conversationOf(from);
+    const [first] = await eventually(
+      async () => {
+        const now = await items(conv.id, 'scheduled');
+        return now.length ? now : null;
+      },
+      4000,
+      'ping row',
+    );
+    // Keep talking past the first ping's due time: the same row moves, nothing fires meanwhile.
+    for (const text of ['dos', 'tres', 'cuatro']) {
+      await new Promise((r) => setTimeout(r, 900));
+      await inbound(from, text);
+    }
+    const lastAt = Date.now();
+    await eventually(
+      async () => {
+        const lead = await prisma.leadState.findUnique({ where: { conversationId: conv.id } });
+        return lead?.windowMessageCount === 4 || lead?.lastPingAt ? lead : null;
+      },
+      4000,
+      'activity applied',
+    );
+    expect(eventsFor(conv.id, 'followup.ping')).toHaveLength(0);
+    const [ping] = await eventually(
+      async () =>
+        eventsFor(conv.id, 'followup.ping').length ? eventsFor(conv.id, 'followup.ping') : null,
+      8000,
+      'ping webhook',
+    );
+    // Due 2 s after the last message (not after the first, 2.7 s earlier).
+    expect(Date.now() - lastAt).toBeGreaterThanOrEqual(1500);
+    expect(ping.body.windowMessageCount).toBe(4);
+    const pings = (await items(conv.id)).filter((i) => i.kind === 'ping');
+    expect(pings).toEqual([expect.objectContaining({ id: first.id, status: 'done' })]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(eventsFor(conv.id, 'followup.ping')).toHaveLength(1);
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
   it('activity cancels the ping, dependents and resume but not independent reminders', async () => {
     const from = phone();
     await inbound(from);

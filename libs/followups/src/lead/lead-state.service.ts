@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, PrismaService } from '@bandeja/core';
+import { AppError, Prisma, PrismaService } from '@bandeja/core';
 import type { LeadState, ScheduledItem } from '@bandeja/core';
 import type { ActivityListener, CustomerActivity } from '@bandeja/inbox';
 import { FollowupScheduler } from '../scheduling/followup-scheduler';
@@ -25,6 +25,11 @@ export interface LeadStateChange {
   businessStatus?: string | null;
   pausedUntil?: string | null;
   forceReopen?: boolean;
+}
+
+/** What a fired job should do next: nothing, or wait until `retryAt` (the row was moved). */
+export interface FireOutcome {
+  retryAt?: Date;
 }
 
 export function toLeadStateView(row: LeadState | null) {
@@ -67,58 +72,100 @@ export class LeadStateService implements ActivityListener {
       select: { servicePointId: true },
     });
     if (!conversation) throw AppError.notFound('Conversation');
-    return this.prisma.leadState.upsert({
-      where: { conversationId },
-      create: { conversationId, servicePointId: conversation.servicePointId },
-      update: {},
-    });
+    // Races with the worker's first activity on the same conversation: whoever inserts second
+    // just reads (ON CONFLICT in the database, not a read-then-create in the client).
+    await this.prisma.$executeRaw`
+      INSERT INTO "LeadState" ("conversationId", "servicePointId", "createdAt", "updatedAt")
+      VALUES (${conversationId}::uuid, ${conversation.servicePointId}::uuid, now(), now())
+      ON CONFLICT ("conversationId") DO NOTHING`;
+    return this.prisma.leadState.findUniqueOrThrow({ where: { conversationId } });
   }
 
   async get(conversationId: string) {
     return toLeadStateView(await this.ensure(conversationId));
   }
 
-  /** A customer message: count it, cancel what it makes pointless, schedule a new ping. */
+  /**
+   * A customer message: count it, cancel what it makes pointless (dependent reminders, resume),
+   * and push the ping back to "inactive from now". This runs for every customer message, so it
+   * is one SQL statement: the pending ping row is moved in place (its delayed job, due earlier,
+   * finds the row later than itself and re-delays; see `fire`), and Redis is touched only when
+   * a ping row is created or dependents are cancelled. Blocked leads stay blocked: activity never
+   * reopens them nor schedules anything.
+   */
   async customerActivity(activity: CustomerActivity): Promise<void> {
     const { conversationId, servicePointId, at } = activity;
-    const lead = await this.prisma.leadState.upsert({
-      where: { conversationId },
-      create: { conversationId, servicePointId, windowMessageCount: 1, lastActivityAt: at },
-      update: { windowMessageCount: { increment: 1 }, lastActivityAt: at },
-    });
-    // Blocked leads stay blocked: activity never reopens them nor schedules anything.
-    if (isBlocked(lead.operationalStatus)) return;
-    await this.scheduler.cancel({ conversationId, dependent: true });
-    if (lead.operationalStatus !== 'contactable') {
-      await this.prisma.leadState.update({
-        where: { conversationId },
-        data: { operationalStatus: 'contactable', pausedUntil: null },
+    const point = await this.settings.cached(servicePointId);
+    const enabled = point?.followups.enabled === true;
+    const due = point
+      ? inWorkingHours(new Date(at.getTime() + point.followups.inactivitySeconds * 1000), point)
+      : at;
+    const [result] = await this.prisma.$queryRaw<
+      { cancelled: string[] | null; created: { id: string; scheduledAt: string } | null }[]
+    >`
+      WITH lead AS (
+        INSERT INTO "LeadState" ("conversationId", "servicePointId", "windowMessageCount", "lastActivityAt", "createdAt", "updatedAt")
+        VALUES (${conversationId}::uuid, ${servicePointId}::uuid, 1, ${at}, now(), now())
+        ON CONFLICT ("conversationId") DO UPDATE SET
+          "windowMessageCount" = "LeadState"."windowMessageCount" + 1,
+          "lastActivityAt" = GREATEST(COALESCE("LeadState"."lastActivityAt", EXCLUDED."lastActivityAt"), EXCLUDED."lastActivityAt"),
+          "operationalStatus" = CASE WHEN "LeadState"."operationalStatus" IN (${Prisma.join(BLOCKED_STATUSES)})
+                                     THEN "LeadState"."operationalStatus" ELSE 'contactable' END,
+          "pausedUntil" = CASE WHEN "LeadState"."operationalStatus" IN (${Prisma.join(BLOCKED_STATUSES)})
+                               THEN "LeadState"."pausedUntil" ELSE NULL END,
+          "updatedAt" = now()
+        RETURNING "operationalStatus" IN (${Prisma.join(BLOCKED_STATUSES)}) AS blocked
+      ), cancelled AS (
+        UPDATE "ScheduledItem" SET "status" = 'cancelled', "updatedAt" = now()
+        WHERE "conversationId" = ${conversationId}::uuid AND "status" = 'scheduled' AND "dependent"
+          AND ("kind" <> 'ping' OR NOT ${enabled}::boolean)
+          AND NOT (SELECT blocked FROM lead)
+        RETURNING "id"
+      ), moved AS (
+        UPDATE "ScheduledItem" SET "scheduledAt" = ${due}, "updatedAt" = now()
+        WHERE "conversationId" = ${conversationId}::uuid AND "status" = 'scheduled' AND "dependent"
+          AND "kind" = 'ping' AND ${enabled}::boolean AND NOT (SELECT blocked FROM lead)
+        RETURNING "id"
+      ), created AS (
+        INSERT INTO "ScheduledItem" ("id", "conversationId", "servicePointId", "kind", "scheduledAt", "status", "dependent", "createdAt", "updatedAt")
+        SELECT gen_random_uuid(), ${conversationId}::uuid, ${servicePointId}::uuid, 'ping', ${due}, 'scheduled', true, now(), now()
+        WHERE ${enabled}::boolean AND NOT (SELECT blocked FROM lead) AND NOT EXISTS (SELECT 1 FROM moved)
+        RETURNING "id", "scheduledAt"
+      )
+      SELECT (SELECT array_agg("id") FROM cancelled) AS cancelled,
+             (SELECT row_to_json(created) FROM created) AS created`;
+    if (result?.cancelled?.length) await this.scheduler.removeJobs(result.cancelled);
+    if (result?.created)
+      await this.scheduler.enqueue({
+        id: result.created.id,
+        scheduledAt: new Date(result.created.scheduledAt),
       });
-    }
-    const point = await this.settings.of(servicePointId);
-    if (!point?.followups.enabled) return;
-    const due = new Date(at.getTime() + point.followups.inactivitySeconds * 1000);
-    await this.scheduler.schedule({
-      conversationId,
-      servicePointId,
-      kind: 'ping',
-      scheduledAt: inWorkingHours(due, point),
-      dependent: true,
-    });
   }
 
-  /** Runs a due item (from its job). Does nothing unless the row is still `scheduled`. */
-  async fire(itemId: string): Promise<void> {
+  /**
+   * Runs a due item (from its job). Does nothing unless the row is still `scheduled`; a row that
+   * activity moved later (a ping) answers `{ retryAt }` so the job waits until then.
+   */
+  async fire(itemId: string): Promise<FireOutcome> {
     const item = await this.prisma.scheduledItem.findUnique({ where: { id: itemId } });
-    if (!item || item.status !== 'scheduled') return;
-    if (!(await this.scheduler.claim(itemId))) return;
+    if (!item || item.status !== 'scheduled') return {};
+    if (!(await this.scheduler.claim(itemId))) {
+      const now = await this.prisma.scheduledItem.findUnique({ where: { id: itemId } });
+      return now?.status === 'scheduled' && now.scheduledAt.getTime() >= Date.now()
+        ? { retryAt: now.scheduledAt }
+        : {};
+    }
     const lead = await this.ensure(item.conversationId).catch(() => null);
-    if (!lead || isBlocked(lead.operationalStatus)) return;
+    if (!lead || isBlocked(lead.operationalStatus)) return {};
     const point = await this.settings.of(item.servicePointId);
-    if (!point) return;
+    if (!point) return {};
     if (item.kind === 'ping') {
-      // Real inactivity only: any activity after this ping was planned wins.
-      if (lead.lastActivityAt && lead.lastActivityAt > item.createdAt) return;
+      // Real inactivity only (activity moves the ping row later; this guards a race with it).
+      if (
+        lead.lastActivityAt &&
+        lead.lastActivityAt.getTime() + point.followups.inactivitySeconds * 1000 > Date.now() + 1000
+      )
+        return {};
       const summary = lead.windowMessageCount >= point.followups.summaryThreshold;
       const now = new Date();
       const updated = await this.prisma.leadState.update({
@@ -139,7 +186,7 @@ export class LeadStateService implements ActivityListener {
           dependent: true,
         });
       }
-      return;
+      return {};
     }
     if (item.kind === 'resume') {
       const updated = await this.prisma.leadState.update({
@@ -147,9 +194,10 @@ export class LeadStateService implements ActivityListener {
         data: { operationalStatus: 'contactable', pausedUntil: null },
       });
       await this.post(item, updated, 'followup.resumed', {});
-      return;
+      return {};
     }
     await this.post(item, lead, 'followup.reminder', {});
+    return {};
   }
 
   private async post(

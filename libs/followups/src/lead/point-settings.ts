@@ -14,9 +14,34 @@ export interface PointFollowupSettings {
 }
 
 /** Reads what follow-ups need of a point (timezone, hours, settings) with the documented defaults. */
+/** How long a settings read is reused on the per-message path (a change applies within it). */
+export const SETTINGS_CACHE_MS = 2_000;
+
 @Injectable()
 export class PointSettings {
+  private readonly cache = new Map<
+    string,
+    { at: number; value: Promise<PointFollowupSettings | null> }
+  >();
+
   constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * `of` reused for SETTINGS_CACHE_MS: customer activity reads a point's settings for every
+   * message, and a point's settings change rarely. Callers that act once (firing, the API) use `of`.
+   */
+  cached(servicePointId: string): Promise<PointFollowupSettings | null> {
+    const now = Date.now();
+    const hit = this.cache.get(servicePointId);
+    if (hit && now - hit.at < SETTINGS_CACHE_MS) return hit.value;
+    if (this.cache.size > 10_000) this.cache.clear();
+    const value = this.of(servicePointId).catch((err: unknown) => {
+      this.cache.delete(servicePointId);
+      throw err;
+    });
+    this.cache.set(servicePointId, { at: now, value });
+    return value;
+  }
 
   async of(servicePointId: string): Promise<PointFollowupSettings | null> {
     const row = await this.prisma.servicePoint.findUnique({ where: { id: servicePointId } });

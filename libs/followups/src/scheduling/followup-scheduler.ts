@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, QUEUES, QueueFactory } from '@bandeja/core';
-import type { Prisma, ScheduledItem } from '@bandeja/core';
+import { PrismaService, QUEUES, QueueFactory, RedisService } from '@bandeja/core';
+import { Prisma } from '@bandeja/core';
+import type { ScheduledItem } from '@bandeja/core';
 
 export const ITEM_STATUSES = ['scheduled', 'done', 'cancelled', 'failed'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
@@ -12,6 +13,14 @@ export interface NewItem {
   scheduledAt: Date;
   dependent: boolean;
   note?: string | null;
+}
+
+/** What `cancel` can select on; every given field must match, and the row must be `scheduled`. */
+export interface CancelWhere {
+  id?: string;
+  conversationId?: string;
+  kind?: string;
+  dependent?: boolean;
 }
 
 /** BullMQ rejects ':' in custom ids; one job per item, so scheduling twice adds nothing. */
@@ -27,6 +36,7 @@ export class FollowupScheduler {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queues: QueueFactory,
+    private readonly redis: RedisService,
   ) {}
 
   async schedule(item: NewItem): Promise<ScheduledItem> {
@@ -51,51 +61,62 @@ export class FollowupScheduler {
   }
 
   /** Cancels the matching `scheduled` rows and removes their jobs; returns how many. */
-  async cancel(where: Prisma.ScheduledItemWhereInput): Promise<number> {
-    const rows = await this.prisma.scheduledItem.findMany({
-      where: { ...where, status: 'scheduled' },
-      select: { id: true },
-    });
-    if (rows.length === 0) return 0;
-    const ids = rows.map((r) => r.id);
-    const { count } = await this.prisma.scheduledItem.updateMany({
-      where: { id: { in: ids }, status: 'scheduled' },
-      data: { status: 'cancelled' },
-    });
-    const queue = this.queues.get(QUEUES.followups);
-    // A job that is running (locked) cannot be removed; it finds its row cancelled and stops.
-    await Promise.all(ids.map((id) => queue.remove(itemJobId(id)).catch(() => 0)));
-    return count;
+  async cancel(where: CancelWhere): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE "ScheduledItem" SET "status" = 'cancelled', "updatedAt" = now()
+      WHERE "status" = 'scheduled'
+        ${where.id ? Prisma.sql`AND "id" = ${where.id}::uuid` : Prisma.empty}
+        ${where.conversationId ? Prisma.sql`AND "conversationId" = ${where.conversationId}::uuid` : Prisma.empty}
+        ${where.kind ? Prisma.sql`AND "kind" = ${where.kind}` : Prisma.empty}
+        ${where.dependent !== undefined ? Prisma.sql`AND "dependent" = ${where.dependent}::boolean` : Prisma.empty}
+      RETURNING "id"`;
+    await this.removeJobs(rows.map((r) => r.id));
+    return rows.length;
   }
 
-  /** Claims a due item for firing: true for exactly one caller while the row is `scheduled`. */
+  /** A job that is running (locked) cannot be removed; it finds its row cancelled and stops. */
+  async removeJobs(itemIds: string[]): Promise<void> {
+    if (itemIds.length === 0) return;
+    const queue = this.queues.get(QUEUES.followups);
+    await Promise.all(itemIds.map((id) => queue.remove(itemJobId(id)).catch(() => 0)));
+  }
+
+  /**
+   * Claims a due item for firing: true for exactly one caller while the row is `scheduled` and
+   * due (activity may have moved a ping later than the job that woke up for it).
+   */
   async claim(itemId: string): Promise<boolean> {
     const { count } = await this.prisma.scheduledItem.updateMany({
-      where: { id: itemId, status: 'scheduled' },
+      where: { id: itemId, status: 'scheduled', scheduledAt: { lte: new Date() } },
       data: { status: 'done' },
     });
     return count === 1;
   }
 
-  /** Re-adds the job of every `scheduled` row that has none (Redis lost, crash between writes). */
-  async repair(): Promise<number> {
+  /**
+   * Re-adds the job of every `scheduled` row that has none (Redis lost, crash between writes),
+   * or only of those due before `dueBefore` (the periodic sweep: a far-off row is repaired when
+   * it comes near). Existence is checked 1000 rows per Redis round trip.
+   */
+  async repair(dueBefore?: Date): Promise<number> {
     const queue = this.queues.get(QUEUES.followups);
     let repaired = 0;
     let cursor: string | undefined;
     for (;;) {
       const rows = await this.prisma.scheduledItem.findMany({
-        where: { status: 'scheduled' },
+        where: { status: 'scheduled', ...(dueBefore ? { scheduledAt: { lt: dueBefore } } : {}) },
         select: { id: true, scheduledAt: true },
         orderBy: { id: 'asc' },
         take: 1000,
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
       if (rows.length === 0) return repaired;
-      for (const row of rows) {
-        if (await queue.getJob(itemJobId(row.id))) continue;
-        await this.enqueue(row);
-        repaired++;
-      }
+      const pipeline = this.redis.client.pipeline();
+      for (const row of rows) pipeline.exists(queue.toKey(itemJobId(row.id)));
+      const exists = (await pipeline.exec()) ?? [];
+      const missing = rows.filter((_, i) => exists[i]?.[1] !== 1);
+      for (const row of missing) await this.enqueue(row);
+      repaired += missing.length;
       cursor = rows[rows.length - 1].id;
     }
   }

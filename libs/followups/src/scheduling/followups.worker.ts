@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig, PrismaService, QUEUES, QueueFactory } from '@bandeja/core';
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import { LeadStateService } from '../lead/lead-state.service';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries.service';
 import { FollowupScheduler } from './followup-scheduler';
@@ -15,6 +15,7 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger(FollowupsWorker.name);
   private workers: Worker[] = [];
   private sweeper?: NodeJS.Timeout;
+  private repairedOnce = false;
 
   constructor(
     private readonly queues: QueueFactory,
@@ -31,14 +32,10 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
       prefix: this.queues.bullPrefix(),
     };
     this.workers = [
-      new Worker(
-        QUEUES.followups,
-        (job) => this.leads.fire((job.data as { itemId: string }).itemId),
-        {
-          ...common,
-          concurrency: 16,
-        },
-      ),
+      new Worker(QUEUES.followups, (job, token) => this.fire(job, token), {
+        ...common,
+        concurrency: 16,
+      }),
       new Worker(QUEUES.webhooks, (job) => this.deliver(job), {
         ...common,
         concurrency: WEBHOOK_CONCURRENCY,
@@ -59,6 +56,14 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
     ]);
   }
 
+  /** A ping moved later by activity: the same job waits again instead of a new one per message. */
+  private async fire(job: Job, token?: string): Promise<void> {
+    const outcome = await this.leads.fire((job.data as { itemId: string }).itemId);
+    if (!outcome.retryAt) return;
+    await job.moveToDelayed(outcome.retryAt.getTime(), token);
+    throw new DelayedError();
+  }
+
   private async deliver(job: Job): Promise<void> {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcome = await this.webhooks.attempt(
@@ -71,7 +76,11 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
   /** Scheduled rows without a job and pending deliveries without a job get one again. */
   async sweep(): Promise<void> {
     try {
-      await this.scheduler.repair();
+      // On start everything; afterwards what falls due before the next sweep but one.
+      await this.scheduler.repair(
+        this.repairedOnce ? new Date(Date.now() + 2 * SWEEP_EVERY_MS) : undefined,
+      );
+      this.repairedOnce = true;
       const queue = this.queues.get(QUEUES.webhooks);
       const pending = await this.prisma.webhookDelivery.findMany({
         where: { status: 'pending', createdAt: { lt: new Date(Date.now() - 60_000) } },
