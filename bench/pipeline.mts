@@ -16,6 +16,7 @@ const LIST_CONVERSATIONS = Number(process.env.BENCH_LIST_CONVERSATIONS ?? 100000
 const LIST_MESSAGES_PER_CONVERSATION = Number(
   process.env.BENCH_LIST_MESSAGES_PER_CONVERSATION ?? 10,
 );
+const FOLLOWUPS = process.env.BENCH_FOLLOWUPS !== '0';
 const PORT = 3900 + Math.floor(Math.random() * 50);
 const BASE = `http://127.0.0.1:${PORT}`;
 
@@ -29,6 +30,7 @@ const results: Record<string, unknown> = {
   messages: MESSAGES,
   concurrency: CONCURRENCY,
   customers: CUSTOMERS,
+  followups: FOLLOWUPS,
 };
 try {
   startProcess(stack, 'api', { PORT: String(PORT) });
@@ -48,7 +50,12 @@ try {
   const point = await api(BASE, '/api/v1/service-points', {
     method: 'POST',
     token,
-    body: { name: 'Bench', provider: 'SIMULATOR' },
+    // Follow-ups on (the per-message activity hook does its full work) unless BENCH_FOLLOWUPS=0.
+    body: {
+      name: 'Bench',
+      provider: 'SIMULATOR',
+      followups: { enabled: FOLLOWUPS, inactivitySeconds: 600 },
+    },
   });
   const pointId = point.body.id as string;
   await waitFor(

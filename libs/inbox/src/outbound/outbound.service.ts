@@ -19,6 +19,15 @@ export function providerIdFor(messageId: string): string {
   return `3EB0${createHash('sha256').update(messageId).digest('hex').slice(0, 18).toUpperCase()}`;
 }
 
+/** An outbound row claimed for sending, with what sending needs. */
+export interface ClaimedOutbound {
+  id: string;
+  servicePointId: string;
+  content: string;
+  sendAttempts: number;
+  customerPhone: string;
+}
+
 /**
  * The outbox shared by bot and agents: a PENDING row first, then delivery through the same
  * point's session. A row is claimed before sending, so two workers never send it at once, and
@@ -66,7 +75,9 @@ export class OutboundService {
 
   /**
    * Marks a customer message processed and, when the bot answers, inserts the reply PENDING and
-   * moves the conversation: one statement, so both happen or neither. Returns the reply row (null
+   * moves the conversation: one statement, so both happen or neither. The reply is born claimed
+   * by the caller (first attempt), who sends it at once with `sendClaimed`; if the caller dies
+   * first, the claim expires and the sweep's `deliver` takes the row. Returns the reply row (null
    * when there is none, or when another worker had already processed the message).
    */
   async completeInbound(
@@ -84,9 +95,10 @@ export class OutboundService {
       WITH p AS (
         UPDATE "Message" SET "processedAt" = now() WHERE "id" = ${messageId}::uuid AND "processedAt" IS NULL RETURNING "id"
       ), o AS (
-        INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "timestamp", "createdAt", "updatedAt")
+        INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "timestamp", "createdAt", "updatedAt",
+                               "claimedAt", "sendAttempts")
         SELECT ${randomUUID()}::uuid, ${reply.conversationId}::uuid, ${reply.servicePointId}::uuid, 'OUT'::"MessageDirection", 'BOT'::"SenderType",
-               ${reply.content}, 'PENDING'::"MessageStatus", now(), now(), now()
+               ${reply.content}, 'PENDING'::"MessageStatus", now(), now(), now(), now(), 1
         FROM p
         RETURNING *
       ), c AS (
@@ -121,21 +133,20 @@ export class OutboundService {
    */
   async deliver(messageId: string): Promise<'sent' | 'retry' | 'failed' | 'skipped'> {
     if (!this.sender) throw new Error('no channel sender in this process');
-    const [row] = await this.prisma.$queryRaw<
-      {
-        id: string;
-        servicePointId: string;
-        content: string;
-        sendAttempts: number;
-        customerPhone: string;
-      }[]
-    >`
+    const [row] = await this.prisma.$queryRaw<ClaimedOutbound[]>`
       UPDATE "Message" m SET "claimedAt" = now(), "sendAttempts" = m."sendAttempts" + 1
       WHERE m."id" = ${messageId}::uuid AND m."status" = 'PENDING'::"MessageStatus"
         AND (m."claimedAt" IS NULL OR m."claimedAt" < now() - ${`${CLAIM_TTL_MS} milliseconds`}::interval)
       RETURNING m."id", m."servicePointId", m."content", m."sendAttempts",
         (SELECT c."customerPhone" FROM "Conversation" c WHERE c."id" = m."conversationId") AS "customerPhone"`;
     if (!row) return 'skipped';
+    return this.sendClaimed(row);
+  }
+
+  /** Sends a row this caller has claimed (by `deliver`, or born claimed by `completeInbound`). */
+  async sendClaimed(row: ClaimedOutbound): Promise<'sent' | 'retry' | 'failed'> {
+    if (!this.sender) throw new Error('no channel sender in this process');
+    const messageId = row.id;
     try {
       const { providerMessageId } = await this.sender.send(
         row.servicePointId,

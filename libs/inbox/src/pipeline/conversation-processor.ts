@@ -9,6 +9,19 @@ import { RESPONDER } from './responder';
 import type { Responder } from './responder';
 
 const LOCK_TTL_MS = 30_000;
+/** The lock is extended between messages once it is this old (not on every message). */
+const LOCK_EXTEND_AFTER_MS = 10_000;
+
+/** The next customer message of a conversation with what handling it needs, read fresh. */
+interface NextMessage {
+  id: string;
+  content: string;
+  servicePointId: string;
+  customerPhone: string;
+  customerName: string | null;
+  status: string;
+  botEnabled: boolean;
+}
 
 export type ProcessOutcome = 'done' | 'busy';
 
@@ -43,13 +56,17 @@ export class ConversationProcessor {
       const token = randomUUID();
       if ((await this.redis.client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK')
         return 'busy';
+      let extendedAt = Date.now();
       try {
         for (
           let next = await this.nextUnprocessed(conversationId);
           next;
           next = await this.nextUnprocessed(conversationId)
         ) {
-          await this.redis.client.pexpire(lockKey, LOCK_TTL_MS);
+          if (Date.now() - extendedAt > LOCK_EXTEND_AFTER_MS) {
+            await this.redis.client.pexpire(lockKey, LOCK_TTL_MS);
+            extendedAt = Date.now();
+          }
           await this.handle(next, conversationId);
         }
       } finally {
@@ -66,23 +83,23 @@ export class ConversationProcessor {
     }
   }
 
-  private nextUnprocessed(conversationId: string) {
-    return this.prisma.message.findFirst({
-      where: { conversationId, direction: 'IN', processedAt: null },
-      orderBy: [{ timestamp: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
-      select: { id: true, content: true },
-    });
+  /** One statement: the oldest unprocessed customer message, its conversation and bot switch. */
+  private async nextUnprocessed(conversationId: string): Promise<NextMessage | undefined> {
+    const [next] = await this.prisma.$queryRaw<NextMessage[]>`
+      SELECT m."id", m."content", c."servicePointId", c."customerPhone", c."customerName",
+             c."status"::text AS "status", sp."botEnabled"
+      FROM "Message" m
+      JOIN "Conversation" c ON c."id" = m."conversationId"
+      JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
+      WHERE m."conversationId" = ${conversationId}::uuid AND m."processedAt" IS NULL AND m."direction" = 'IN'::"MessageDirection"
+      ORDER BY m."timestamp", m."createdAt", m."id"
+      LIMIT 1`;
+    return next;
   }
 
-  private async handle(
-    message: { id: string; content: string },
-    conversationId: string,
-  ): Promise<void> {
+  private async handle(message: NextMessage, conversationId: string): Promise<void> {
     const messageId = message.id;
-    const conversation = await this.prisma.conversation.findUniqueOrThrow({
-      where: { id: conversationId },
-      include: { servicePoint: { select: { botEnabled: true } } },
-    });
+    const conversation = message;
     // Follow-ups must not hold up or fail the reply: the listener's trouble is only logged.
     await this.activity
       ?.customerActivity({
@@ -94,7 +111,7 @@ export class ConversationProcessor {
       .catch((err: Error) =>
         this.logger.warn({ messageId, err: err.message }, 'activity hook failed'),
       );
-    const botAnswers = conversation.status === 'BOT' && conversation.servicePoint.botEnabled;
+    const botAnswers = conversation.status === 'BOT' && conversation.botEnabled;
     const reply = botAnswers
       ? await this.responder.reply({
           servicePointId: conversation.servicePointId,
@@ -114,10 +131,18 @@ export class ConversationProcessor {
     );
     if (!outgoing) return;
     await this.events.publish('message.created', outgoing.servicePointId, toMessageView(outgoing));
-    const result = await this.outbound.deliver(outgoing.id).catch((err: Error) => {
-      this.logger.warn({ messageId: outgoing.id, err: err.message }, 'inline delivery failed');
-      return 'retry' as const;
-    });
+    const result = await this.outbound
+      .sendClaimed({
+        id: outgoing.id,
+        servicePointId: outgoing.servicePointId,
+        content: outgoing.content,
+        sendAttempts: 1,
+        customerPhone: conversation.customerPhone,
+      })
+      .catch((err: Error) => {
+        this.logger.warn({ messageId: outgoing.id, err: err.message }, 'inline delivery failed');
+        return 'retry' as const;
+      });
     if (result === 'retry') await this.outbound.enqueue(outgoing.id, 1000).catch(() => undefined);
   }
 }
