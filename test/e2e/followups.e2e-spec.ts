@@ -350,6 +350,58 @@ describe('follow-ups', () => {
       .set(auth(admin))
       .send({});
     expect(neither.status).toBe(400);
+    for (const query of ['limit=0', 'limit=201', 'limit=abc', 'cursor=not-a-cursor', 'status=x']) {
+      for (const path of [
+        `/api/v1/conversations/${conv.id}/reminders`,
+        '/api/v1/webhook-deliveries',
+      ]) {
+        const res = await api.http().get(`${path}?${query}`).set(auth(admin));
+        expect([path, query, res.status]).toEqual([path, query, 400]);
+      }
+    }
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('reminders and deliveries are listed in keyset pages', async () => {
+    const from = phone();
+    await inbound(from);
+    const conv = await conversationOf(from);
+    for (let d = 1; d <= 5; d++) {
+      const res = await api
+        .http()
+        .post(`/api/v1/conversations/${conv.id}/reminders`)
+        .set(auth(admin))
+        .send({ daysOffset: d, note: `r${d}` });
+      expect(res.status).toBe(201);
+    }
+    const walk = async (first: string) => {
+      const seen: string[] = [];
+      let url: string | null = first;
+      let pages = 0;
+      while (url) {
+        const res = await api.http().get(url).set(auth(admin));
+        expect(res.status).toBe(200);
+        expect(res.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...res.body.items.map((i: { id: string }) => i.id));
+        url = res.body.nextCursor
+          ? `${first}&cursor=${encodeURIComponent(res.body.nextCursor as string)}`
+          : null;
+        pages++;
+      }
+      return { seen, pages };
+    };
+    const reminders = await walk(
+      `/api/v1/conversations/${conv.id}/reminders?status=scheduled&limit=2`,
+    );
+    const all = await items(conv.id, 'scheduled');
+    expect(reminders.seen).toEqual(all.map((i) => i.id));
+    expect(new Set(reminders.seen).size).toBe(reminders.seen.length);
+    expect(reminders.seen.length).toBeGreaterThanOrEqual(5);
+    expect(reminders.pages).toBeGreaterThanOrEqual(3);
+    const deliveries = await walk('/api/v1/webhook-deliveries?limit=2');
+    const total = await prisma.webhookDelivery.count();
+    expect(deliveries.seen).toHaveLength(total);
+    expect(new Set(deliveries.seen).size).toBe(total);
     await putLead(conv.id, { operationalStatus: 'stopped' });
   });
 });

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { OnModuleInit } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AppError, MembershipRole, PrismaService } from '@bandeja/core';
+import { AppError, MembershipRole, paginateByCreatedAt, PrismaService } from '@bandeja/core';
 import {
   CurrentPrincipal,
   PointAccess,
@@ -95,7 +95,7 @@ export class FollowupsController implements OnModuleInit {
   @PointAccess(MembershipRole.AGENT, CONVERSATION)
   @ApiOperation({ summary: 'Every scheduled item of the conversation' })
   listReminders(@UuidParam('id') id: string, @Query() query: ListItemsQuery) {
-    return this.leads.listReminders(id, query.status);
+    return this.leads.listReminders(id, query);
   }
 
   @Post('reminders/:id/cancel')
@@ -153,15 +153,20 @@ export class FollowupsController implements OnModuleInit {
     const managed = this.tenancy.isAdmin(principal)
       ? undefined
       : [...principal.memberships].filter(([, role]) => role === 'MANAGER').map(([id]) => id);
-    const rows = await this.prisma.webhookDelivery.findMany({
-      where: {
-        ...(managed ? { servicePointId: { in: managed } } : {}),
-        ...(query.status ? { status: query.status } : {}),
-      },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: 200,
-    });
-    return { items: rows.map(toDeliveryView), nextCursor: null };
+    const page = await paginateByCreatedAt(query, ({ where, take, orderBy }) =>
+      this.prisma.webhookDelivery.findMany({
+        where: {
+          AND: [
+            where,
+            managed ? { servicePointId: { in: managed } } : {},
+            query.status ? { status: query.status } : {},
+          ],
+        },
+        orderBy,
+        take,
+      }),
+    );
+    return { items: page.items.map(toDeliveryView), nextCursor: page.nextCursor };
   }
 
   @Post('webhook-deliveries/:id/retry')

@@ -1,3 +1,4 @@
+import { PageQuery } from '@bandeja/core';
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import {
   IsBoolean,
@@ -66,14 +67,14 @@ export class CreateReminderDto {
   note?: string;
 }
 
-export class ListItemsQuery {
+export class ListItemsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ITEM_STATUSES })
   @IsOptional()
   @IsIn(ITEM_STATUSES)
   status?: string;
 }
 
-export class ListDeliveriesQuery {
+export class ListDeliveriesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES)

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, Prisma, PrismaService } from '@bandeja/core';
+import { AppError, paginateByCreatedAt, Prisma, PrismaService } from '@bandeja/core';
+import type { PageQuery } from '@bandeja/core';
 import type { LeadState, ScheduledItem } from '@bandeja/core';
 import type { ActivityListener, CustomerActivity } from '@bandeja/inbox';
 import { FollowupScheduler } from '../scheduling/followup-scheduler';
@@ -313,13 +314,19 @@ export class LeadStateService implements ActivityListener {
     return { id: row.id, kind: row.kind, scheduledAt: row.scheduledAt, status: row.status };
   }
 
-  async listReminders(conversationId: string, status?: string) {
-    const rows = await this.prisma.scheduledItem.findMany({
-      where: { conversationId, ...(status ? { status } : {}) },
-      orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],
-      take: 500,
-    });
-    return { items: rows.map(toItemView), nextCursor: null };
+  /** Oldest first, keyset pages (a moved ping keeps its place: it is the same row). */
+  async listReminders(conversationId: string, query: PageQuery & { status?: string }) {
+    const page = await paginateByCreatedAt(
+      query,
+      ({ where, take, orderBy }) =>
+        this.prisma.scheduledItem.findMany({
+          where: { AND: [where, { conversationId }, query.status ? { status: query.status } : {}] },
+          orderBy,
+          take,
+        }),
+      'asc',
+    );
+    return { items: page.items.map(toItemView), nextCursor: page.nextCursor };
   }
 
   async cancelReminder(itemId: string) {
