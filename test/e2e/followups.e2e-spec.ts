@@ -379,7 +379,10 @@ describe('follow-ups', () => {
       let url: string | null = first;
       let pages = 0;
       while (url) {
-        const res = await api.http().get(url).set(auth(admin));
+        const res: {
+          status: number;
+          body: { items: { id: string }[]; nextCursor: string | null };
+        } = await api.http().get(url).set(auth(admin));
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         seen.push(...res.body.items.map((i: { id: string }) => i.id));
