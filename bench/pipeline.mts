@@ -67,25 +67,59 @@ try {
   );
 
   const phoneOf = (i: number) => `+5917${String(1000000 + (i % CUSTOMERS)).slice(-7)}`;
+  const sendOne = async (k: number) => {
+    const res = await api(BASE, `/api/v1/service-points/${pointId}/simulator/inbound`, {
+      method: 'POST',
+      token,
+      body: {
+        from: phoneOf(k),
+        text: `mensaje ${k}`,
+        providerMessageId: `bench-${k}-${randomUUID()}`,
+      },
+    });
+    if (res.status !== 202)
+      throw new Error(`inbound answered ${res.status}: ${JSON.stringify(res.body)}`);
+  };
+  // Closed loop: CONCURRENCY clients, each sending its next message as soon as one is accepted.
   const send = async (n: number, offset: number) => {
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < n; i = next++) {
-        const res = await api(BASE, `/api/v1/service-points/${pointId}/simulator/inbound`, {
-          method: 'POST',
-          token,
-          body: {
-            from: phoneOf(offset + i),
-            text: `mensaje ${offset + i}`,
-            providerMessageId: `bench-${offset + i}-${randomUUID()}`,
-          },
-        });
-        if (res.status !== 202)
-          throw new Error(`inbound answered ${res.status}: ${JSON.stringify(res.body)}`);
-      }
+      for (let i = next++; i < n; i = next++) await sendOne(offset + i);
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   };
+  // Open loop: one message every 1/rate s whatever the answers do (what customers do).
+  const sendAtRate = async (rate: number, seconds: number, offset: number) => {
+    const n = Math.round(rate * seconds);
+    const t0 = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const wait = t0 + (i * 1000) / rate - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(sendOne(offset + i));
+    }
+    await Promise.all(inflight);
+    return n;
+  };
+  // Accepted → SENT per message: the k-th customer message of a conversation pairs with its k-th bot reply.
+  const latencies = async () =>
+    (
+      await db.query(`
+        WITH i AS (SELECT "conversationId", "createdAt", row_number() OVER (PARTITION BY "conversationId" ORDER BY "timestamp", "createdAt", id) AS k
+                   FROM "Message" WHERE direction = 'IN'),
+             o AS (SELECT "conversationId", "updatedAt", row_number() OVER (PARTITION BY "conversationId" ORDER BY "createdAt", id) AS k
+                   FROM "Message" WHERE "senderType" = 'BOT' AND status = 'SENT')
+        SELECT EXTRACT(EPOCH FROM (o."updatedAt" - i."createdAt")) * 1000 AS ms
+        FROM i JOIN o USING ("conversationId", k)`)
+    ).rows
+      .map((r) => Number(r.ms))
+      .sort((a, b) => a - b);
+  const summary = (sorted: number[]) => ({
+    p50: Math.round(percentile(sorted, 50)),
+    p95: Math.round(percentile(sorted, 95)),
+    p99: Math.round(percentile(sorted, 99)),
+    samples: sorted.length,
+  });
   const sentCount = async () =>
     Number(
       (
@@ -107,29 +141,29 @@ try {
   const accepted = performance.now();
   await waitFor(async () => (await sentCount()) >= MESSAGES, 600000, 'all replies SENT');
   const finished = performance.now();
-  // Accepted → SENT per message: the k-th customer message of a conversation pairs with its k-th bot reply.
-  const latencies = (
-    await db.query(`
-      WITH i AS (SELECT "conversationId", "createdAt", row_number() OVER (PARTITION BY "conversationId" ORDER BY "timestamp", "createdAt", id) AS k
-                 FROM "Message" WHERE direction = 'IN'),
-           o AS (SELECT "conversationId", "updatedAt", row_number() OVER (PARTITION BY "conversationId" ORDER BY "createdAt", id) AS k
-                 FROM "Message" WHERE "senderType" = 'BOT' AND status = 'SENT')
-      SELECT EXTRACT(EPOCH FROM (o."updatedAt" - i."createdAt")) * 1000 AS ms
-      FROM i JOIN o USING ("conversationId", k)`)
-  ).rows
-    .map((r) => Number(r.ms))
-    .sort((a, b) => a - b);
+  const endToEndPerSecond = Math.round(MESSAGES / ((finished - started) / 1000));
   results.pipeline = {
     acceptedPerSecond: Math.round(MESSAGES / ((accepted - started) / 1000)),
-    endToEndPerSecond: Math.round(MESSAGES / ((finished - started) / 1000)),
-    latencyMs: {
-      p50: Math.round(percentile(latencies, 50)),
-      p95: Math.round(percentile(latencies, 95)),
-      p99: Math.round(percentile(latencies, 99)),
-      samples: latencies.length,
-    },
+    endToEndPerSecond,
+    // At saturation this is mostly the backlog's waiting time, not one message's path.
+    latencyMs: summary(await latencies()),
   };
   log(`pipeline: ${JSON.stringify(results.pipeline)}`);
+
+  // Latency below saturation: an open-loop load at a fixed rate (default half the sustained one).
+  const rate = Number(process.env.BENCH_RATE ?? Math.max(10, Math.round(endToEndPerSecond / 2)));
+  const rateSeconds = Number(process.env.BENCH_RATE_SECONDS ?? 20);
+  await db.query(`DELETE FROM "Message"`);
+  await db.query(`DELETE FROM "Conversation"`);
+  log(`fixed rate: ${rate} msg/s for ${rateSeconds} s`);
+  const sentAtRate = await sendAtRate(rate, rateSeconds, 2_000_000);
+  await waitFor(async () => (await sentCount()) >= sentAtRate, 600000, 'fixed-rate replies SENT');
+  results.fixedRate = {
+    perSecond: rate,
+    seconds: rateSeconds,
+    latencyMs: summary(await latencies()),
+  };
+  log(`fixed rate: ${JSON.stringify(results.fixedRate)}`);
 
   // The same rows written straight to Postgres, same concurrency: what the database alone allows.
   log('raw Postgres ceiling');

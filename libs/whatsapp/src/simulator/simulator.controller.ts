@@ -26,17 +26,29 @@ export class SimulatorController {
     @Inject(INBOUND_SINK) private readonly sink: InboundSink,
   ) {}
 
-  @Post('inbound')
-  @HttpCode(202)
-  @PointAccess(MembershipRole.AGENT, { from: 'point', param: 'id' })
-  @ApiOperation({ summary: 'Deliver a customer message to a SIMULATOR point' })
-  async inbound(@UuidParam('id') id: string, @Body() dto: SimulatorInboundDto) {
+  /** A point's provider never changes, so it is read once per point (the guard checks existence). */
+  private readonly providers = new Map<string, ChannelProviderKind>();
+
+  private async providerOf(id: string): Promise<ChannelProviderKind> {
+    const known = this.providers.get(id);
+    if (known) return known;
     const point = await this.prisma.servicePoint.findUnique({
       where: { id },
       select: { provider: true },
     });
     if (!point) throw AppError.notFound('Service point');
-    if (point.provider !== ChannelProviderKind.SIMULATOR) {
+    if (this.providers.size >= 10_000) this.providers.clear();
+    this.providers.set(id, point.provider);
+    return point.provider;
+  }
+
+  @Post('inbound')
+  @HttpCode(202)
+  @PointAccess(MembershipRole.AGENT, { from: 'point', param: 'id' })
+  @ApiOperation({ summary: 'Deliver a customer message to a SIMULATOR point' })
+  async inbound(@UuidParam('id') id: string, @Body() dto: SimulatorInboundDto) {
+    const provider = await this.providerOf(id);
+    if (provider !== ChannelProviderKind.SIMULATOR) {
       throw AppError.conflict(
         'not_a_simulator',
         'This service point uses a real WhatsApp number, not the simulator',
