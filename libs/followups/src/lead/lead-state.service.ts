@@ -7,6 +7,7 @@ import { FollowupScheduler } from '../scheduling/followup-scheduler';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries.service';
 import { addLocalDays } from '../time/working-hours';
 import { inWorkingHours, PointSettings } from './point-settings';
+import type { PointFollowupSettings } from './point-settings';
 
 export const OPERATIONAL_STATUSES = [
   'contactable',
@@ -148,17 +149,19 @@ export class LeadStateService implements ActivityListener {
    * activity moved later (a ping) answers `{ retryAt }` so the job waits until then.
    */
   async fire(itemId: string): Promise<FireOutcome> {
-    const item = await this.prisma.scheduledItem.findUnique({ where: { id: itemId } });
-    if (!item || item.status !== 'scheduled') return {};
-    if (!(await this.scheduler.claim(itemId))) {
-      const now = await this.prisma.scheduledItem.findUnique({ where: { id: itemId } });
-      return now?.status === 'scheduled' && now.scheduledAt.getTime() >= Date.now()
-        ? { retryAt: now.scheduledAt }
-        : {};
+    const item = await this.scheduler.claim(itemId);
+    if (!item) {
+      const row = await this.prisma.scheduledItem.findUnique({ where: { id: itemId } });
+      if (row?.status !== 'scheduled') return {};
+      // Moved later by activity (or due this very instant): wait, never drop it.
+      return { retryAt: new Date(Math.max(row.scheduledAt.getTime(), Date.now() + 100)) };
     }
-    const lead = await this.ensure(item.conversationId).catch(() => null);
+    const lead =
+      (await this.prisma.leadState.findUnique({
+        where: { conversationId: item.conversationId },
+      })) ?? (await this.ensure(item.conversationId).catch(() => null));
     if (!lead || isBlocked(lead.operationalStatus)) return {};
-    const point = await this.settings.of(item.servicePointId);
+    const point = await this.settings.cached(item.servicePointId);
     if (!point) return {};
     if (item.kind === 'ping') {
       // Real inactivity only (activity moves the ping row later; this guards a race with it).
@@ -173,20 +176,19 @@ export class LeadStateService implements ActivityListener {
         where: { conversationId: item.conversationId },
         data: { windowMessageCount: 0, lastPingAt: now, operationalStatus: 'reminder_scheduled' },
       });
-      await this.post(item, updated, 'followup.ping', {
+      await this.post(item, point, updated, 'followup.ping', {
         summary,
         windowMessageCount: lead.windowMessageCount,
       });
-      let n = 1;
-      for (const offset of point.followups.reminderOffsetsSeconds) {
-        await this.scheduler.schedule({
+      await this.scheduler.scheduleMany(
+        point.followups.reminderOffsetsSeconds.map((offset, i) => ({
           conversationId: item.conversationId,
           servicePointId: item.servicePointId,
-          kind: `reminder_${n++}`,
+          kind: `reminder_${i + 1}`,
           scheduledAt: inWorkingHours(new Date(now.getTime() + offset * 1000), point),
           dependent: true,
-        });
-      }
+        })),
+      );
       return {};
     }
     if (item.kind === 'resume') {
@@ -194,21 +196,21 @@ export class LeadStateService implements ActivityListener {
         where: { conversationId: item.conversationId },
         data: { operationalStatus: 'contactable', pausedUntil: null },
       });
-      await this.post(item, updated, 'followup.resumed', {});
+      await this.post(item, point, updated, 'followup.resumed', {});
       return {};
     }
-    await this.post(item, lead, 'followup.reminder', {});
+    await this.post(item, point, lead, 'followup.reminder', {});
     return {};
   }
 
   private async post(
     item: ScheduledItem,
+    point: PointFollowupSettings,
     lead: LeadState,
     event: string,
     extra: { summary?: boolean; windowMessageCount?: number },
   ): Promise<void> {
-    const point = await this.prisma.servicePoint.findUnique({ where: { id: item.servicePointId } });
-    if (!(point?.followups as { webhookUrl?: string | null } | null)?.webhookUrl) return;
+    if (!point.followups.webhookUrl) return;
     const conversation = await this.prisma.conversation.findUnique({
       where: { id: item.conversationId },
     });

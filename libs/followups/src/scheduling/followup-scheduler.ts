@@ -40,24 +40,38 @@ export class FollowupScheduler {
   ) {}
 
   async schedule(item: NewItem): Promise<ScheduledItem> {
-    const row = await this.prisma.scheduledItem.create({ data: { ...item, status: 'scheduled' } });
-    await this.enqueue(row);
+    const [row] = await this.scheduleMany([item]);
     return row;
   }
 
+  /** Several items: one INSERT and one Redis round trip for their jobs. */
+  async scheduleMany(items: NewItem[]): Promise<ScheduledItem[]> {
+    if (items.length === 0) return [];
+    const rows = await this.prisma.scheduledItem.createManyAndReturn({
+      data: items.map((item) => ({ ...item, status: 'scheduled' })),
+    });
+    await this.queues.get(QUEUES.followups).addBulk(rows.map((row) => this.job(row)));
+    return rows;
+  }
+
   async enqueue(row: Pick<ScheduledItem, 'id' | 'scheduledAt'>): Promise<void> {
-    await this.queues.get(QUEUES.followups).add(
-      'fire',
-      { itemId: row.id },
-      {
+    const { name, data, opts } = this.job(row);
+    await this.queues.get(QUEUES.followups).add(name, data, opts);
+  }
+
+  private job(row: Pick<ScheduledItem, 'id' | 'scheduledAt'>) {
+    return {
+      name: 'fire',
+      data: { itemId: row.id },
+      opts: {
         jobId: itemJobId(row.id),
         delay: Math.max(0, row.scheduledAt.getTime() - Date.now()),
         removeOnComplete: true,
         removeOnFail: { count: 1000 },
         attempts: 3,
-        backoff: { type: 'exponential', delay: 1000 },
+        backoff: { type: 'exponential' as const, delay: 1000 },
       },
-    );
+    };
   }
 
   /** Cancels the matching `scheduled` rows and removes their jobs; returns how many. */
@@ -82,15 +96,15 @@ export class FollowupScheduler {
   }
 
   /**
-   * Claims a due item for firing: true for exactly one caller while the row is `scheduled` and
+   * Claims a due item for firing: the row for exactly one caller while it is `scheduled` and
    * due (activity may have moved a ping later than the job that woke up for it).
    */
-  async claim(itemId: string): Promise<boolean> {
-    const { count } = await this.prisma.scheduledItem.updateMany({
+  async claim(itemId: string): Promise<ScheduledItem | null> {
+    const [row] = await this.prisma.scheduledItem.updateManyAndReturn({
       where: { id: itemId, status: 'scheduled', scheduledAt: { lte: new Date() } },
       data: { status: 'done' },
     });
-    return count === 1;
+    return row ?? null;
   }
 
   /**

@@ -16,6 +16,7 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private workers: Worker[] = [];
   private sweeper?: NodeJS.Timeout;
   private repairedOnce = false;
+  private sweeping = false;
 
   constructor(
     private readonly queues: QueueFactory,
@@ -75,6 +76,9 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Scheduled rows without a job and pending deliveries without a job get one again. */
   async sweep(): Promise<void> {
+    // A slow sweep (a huge backlog) is never overlapped by the next one.
+    if (this.sweeping) return;
+    this.sweeping = true;
     try {
       // On start everything; afterwards what falls due before the next sweep but one.
       await this.scheduler.repair(
@@ -93,6 +97,8 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'followups sweep failed');
+    } finally {
+      this.sweeping = false;
     }
   }
 }
