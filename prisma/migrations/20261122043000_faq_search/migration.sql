@@ -2,8 +2,9 @@
 -- per question. Now Postgres keeps the folded search text and its tsvector in stored generated
 -- columns, GIN indexes find a few candidates, and only those are scored.
 
--- Composite GIN indexes (point id + text) need btree_gin for the uuid column.
+-- Composite indexes (point id + text) need btree_gin / btree_gist for the uuid column.
 CREATE EXTENSION IF NOT EXISTS btree_gin;
+CREATE EXTENSION IF NOT EXISTS btree_gist;
 
 -- unaccent() is only STABLE (it finds its dictionary through search_path), so it cannot be used in
 -- a generated column or an index as is. This wrapper pins the dictionary and its own search_path
@@ -30,7 +31,13 @@ ALTER TABLE "Faq"
     ) STORED;
 
 -- CreateIndex
-CREATE INDEX "Faq_servicePointId_searchText_idx" ON "Faq" USING GIN ("servicePointId", "searchText" gin_trgm_ops);
+-- GiST, not GIN: the bot asks for the nearest FAQs by word similarity (ORDER BY "searchText" <->> q
+-- LIMIT n), which only a GiST trigram index returns in order, so the scan stops after n rows
+-- whatever the number of FAQs of the point. A GIN %> filter has to be costed by the planner, and
+-- with all FAQs in one point it preferred the point btree and ran word_similarity on every row.
+-- siglen=256 (bytes, default 12): the folded texts have ~70 trigrams, which saturate the default
+-- signature of the inner pages and make the scan visit most of the index.
+CREATE INDEX "Faq_servicePointId_searchText_idx" ON "Faq" USING GIST ("servicePointId", "searchText" gist_trgm_ops(siglen=256));
 
 -- CreateIndex
 CREATE INDEX "Faq_servicePointId_searchVector_idx" ON "Faq" USING GIN ("servicePointId", "searchVector");

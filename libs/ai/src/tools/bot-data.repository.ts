@@ -103,10 +103,10 @@ export class BotDataRepository {
    *
    * Only a candidate set is scored, found through the GIN indexes on the stored, folded
    * "searchText" / "searchVector" columns (migration faq_search), each branch bound to the point
-   * (or to the global FAQs): the best FAQ_CANDIDATES by trigram word similarity of the whole
-   * question (`%>`, pg_trgm.word_similarity_threshold, 0.6 by default) and the best by full-text
-   * rank for any of its words that is not a stop word. The cost follows the number of candidates,
-   * not the number of FAQs of the point.
+   * (or to the global FAQs): of the FAQ_CANDIDATES nearest by trigram word similarity of the whole
+   * question (`<->>`, read in order from the GiST index), those over the threshold (`%>`,
+   * pg_trgm.word_similarity_threshold, 0.6 by default), and the best by full-text rank for any of
+   * its words that is not a stop word (GIN index).
    */
   async searchFaqs(servicePointId: string, query: string, limit = 3): Promise<FaqHit[]> {
     const folded = foldText(query);
@@ -126,21 +126,34 @@ export class BotDataRepository {
       ), wq AS (
         SELECT to_tsquery('spanish', w.terms) || to_tsquery('english', w.terms) AS terms FROM w
       ), c AS (
-        (SELECT f."id" FROM "Faq" f, q
-          WHERE f."servicePointId" = ${servicePointId}::uuid AND f."searchText" %> q.t
-          ORDER BY word_similarity(q.t, f."searchText") DESC, f."id" LIMIT ${FAQ_CANDIDATES})
+        -- Nearest by word similarity, in GiST index order, so the scan stops after the candidates
+        -- then only those over the word-similarity threshold (%>): the same rows as "best
+        -- FAQ_CANDIDATES with %>", without asking the index to prune by the threshold (its
+        -- signatures cannot do that well, the scan then reads much more of the index).
+        (SELECT n."id" FROM (
+           SELECT f."id", f."searchText" FROM "Faq" f
+            WHERE f."servicePointId" = ${servicePointId}::uuid
+            ORDER BY f."searchText" <->> ${folded}::text LIMIT ${FAQ_CANDIDATES}
+         ) n WHERE n."searchText" %> ${folded}::text)
         UNION
-        (SELECT f."id" FROM "Faq" f, q
-          WHERE f."servicePointId" IS NULL AND f."searchText" %> q.t
-          ORDER BY word_similarity(q.t, f."searchText") DESC, f."id" LIMIT ${FAQ_CANDIDATES})
+        (SELECT n."id" FROM (
+           SELECT f."id", f."searchText" FROM "Faq" f
+            WHERE f."servicePointId" IS NULL
+            ORDER BY f."searchText" <->> ${folded}::text LIMIT ${FAQ_CANDIDATES}
+         ) n WHERE n."searchText" %> ${folded}::text)
         UNION
-        (SELECT f."id" FROM "Faq" f, wq
-          WHERE f."servicePointId" = ${servicePointId}::uuid AND f."searchVector" @@ wq.terms
-          ORDER BY ts_rank(f."searchVector", wq.terms) DESC, f."id" LIMIT ${FAQ_CANDIDATES})
+        -- The tsquery as a scalar subquery (an InitPlan computed once), so it can be an index
+        -- condition and is not rebuilt per row.
+        (SELECT f."id" FROM "Faq" f
+          WHERE f."servicePointId" = ${servicePointId}::uuid
+            AND f."searchVector" @@ (SELECT terms FROM wq)
+          ORDER BY ts_rank(f."searchVector", (SELECT terms FROM wq)) DESC, f."id"
+          LIMIT ${FAQ_CANDIDATES})
         UNION
-        (SELECT f."id" FROM "Faq" f, wq
-          WHERE f."servicePointId" IS NULL AND f."searchVector" @@ wq.terms
-          ORDER BY ts_rank(f."searchVector", wq.terms) DESC, f."id" LIMIT ${FAQ_CANDIDATES})
+        (SELECT f."id" FROM "Faq" f
+          WHERE f."servicePointId" IS NULL AND f."searchVector" @@ (SELECT terms FROM wq)
+          ORDER BY ts_rank(f."searchVector", (SELECT terms FROM wq)) DESC, f."id"
+          LIMIT ${FAQ_CANDIDATES})
       ), f AS (
         SELECT f."id", f."question", f."answer", f."servicePointId",
                faq_fold(f."question") AS fq,
