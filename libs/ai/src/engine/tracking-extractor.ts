@@ -4,13 +4,23 @@ import { normalizeTrackingNumber } from '@bandeja/admin/shipments/tracking-numbe
  * A tracking number as customers type it: an optional letter prefix, then at least five digits,
  * possibly split by spaces or dashes ("LP-2024-000187", "LP 2024 000187"), optionally a short
  * letter suffix; or a letters+digits token ("AB12CD3456", "abc-123-456"). A prefix set off by a
- * space counts only in capitals, so "guía 123456" is 123456.
+ * space counts in any case ("lp 2024 000187", "abc 123456") unless it is a word that precedes a
+ * number in a sentence (NOT_A_PREFIX): "guía 123456" and "hola 123456" are 123456. A prefix must
+ * start a word, accented letters included ("guía" does not yield the prefix "a").
  */
 const SPACED =
-  /(?<![A-Za-z0-9])(?:[A-Za-z]{1,5}-?|[A-Z]{1,5} )?\d(?:[ -]?\d){4,}(?:-?[A-Za-z]{1,3})?(?![A-Za-z0-9])/g;
+  /(?<![\p{L}\p{N}])(?:[A-Za-z]{1,5}[ -]?)?\d(?:[ -]?\d){4,}(?:-?[A-Za-z]{1,3})?(?![A-Za-z0-9])/gu;
 /** Words that precede a number in a sentence, never a prefix of it ("GUIA 123456" is 123456). */
-const NOT_A_PREFIX =
-  /^(ES|EL|LA|MI|MY|IS|NO|NRO|NUM|NUMERO|GUIA|GUIAS|TRACKING|ORDER|PEDIDO|ENVIO|CODIGO|CODE|Y|AND|OR|O|DE)(?=\d)/;
+const NOT_A_PREFIX = new RegExp(
+  `^(${[
+    // Spanish
+    'A|AL|CON|DE|DEL|DOS|EL|EN|ES|ESA|ESE|ESO|ESTA|ESTE|GUIA|GUIAS|HAY|HOLA|LA|LAS|LOS|MI|MIS',
+    'NO|NRO|NUM|NUMERO|O|PARA|PERO|POR|QUE|SI|SON|SOY|SU|SUS|TU|TUS|UN|UNA|VER|Y|YA',
+    'PEDIDO|ENVIO|CODIGO|TRACKING',
+    // English
+    'AN|AND|AT|CODE|FOR|HELLO|HI|ID|IN|IS|IT|ITS|MY|OF|OK|ON|OR|ORDER|REF|THE|TO|YOUR',
+  ].join('|')})(?=\\d)`,
+);
 const MIXED =
   /(?<![A-Za-z0-9-])(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9-])/g;
 

@@ -21,6 +21,8 @@ export interface FaqHit {
 }
 
 const SEARCH_WORD = /^[a-z0-9ñ]{3,}$/;
+/** How many FAQs each index-driven branch of searchFaqs hands to the scoring. */
+const FAQ_CANDIDATES = 50;
 
 /**
  * The only data the bot reads or changes, always inside one service point: that point's
@@ -98,6 +100,13 @@ export class BotDataRepository {
    * of the question and of the best keyword (typo-tolerant, accent-free) with a bonus when the
    * Spanish or English full-text search matches question and keywords (paraphrases with other
    * word forms); 1.0 ≈ a keyword or question typed out.
+   *
+   * Only a candidate set is scored, found through the GIN indexes on the stored, folded
+   * "searchText" / "searchVector" columns (migration faq_search), each branch bound to the point
+   * (or to the global FAQs): of the FAQ_CANDIDATES nearest by trigram word similarity of the whole
+   * question (`<->>`, read in order from the GiST index), those over the threshold (`%>`,
+   * pg_trgm.word_similarity_threshold, 0.6 by default), and the best by full-text rank for any of
+   * its words that is not a stop word (GIN index).
    */
   async searchFaqs(servicePointId: string, query: string, limit = 3): Promise<FaqHit[]> {
     const folded = foldText(query);
@@ -109,19 +118,57 @@ export class BotDataRepository {
         SELECT ${folded}::text AS t,
                to_tsquery('spanish', ${tsquery}) AS es,
                to_tsquery('english', ${tsquery}) AS en
+      ), w AS (
+        -- Candidate words: none that is a stop word in Spanish or English ("para", "the").
+        SELECT coalesce(string_agg(x, ' | '), '') AS terms
+          FROM unnest(${words}::text[]) AS x
+         WHERE numnode(to_tsquery('spanish', x)) > 0 AND numnode(to_tsquery('english', x)) > 0
+      ), wq AS (
+        SELECT to_tsquery('spanish', w.terms) || to_tsquery('english', w.terms) AS terms FROM w
+      ), c AS (
+        -- Nearest by word similarity, in GiST index order, so the scan stops after the candidates
+        -- then only those over the word-similarity threshold (%>): the same rows as "best
+        -- FAQ_CANDIDATES with %>", without asking the index to prune by the threshold (its
+        -- signatures cannot do that well, the scan then reads much more of the index).
+        (SELECT n."id" FROM (
+           SELECT f."id", f."searchText" FROM "Faq" f
+            WHERE f."servicePointId" = ${servicePointId}::uuid
+            ORDER BY f."searchText" <->> ${folded}::text LIMIT ${FAQ_CANDIDATES}
+         ) n WHERE n."searchText" %> ${folded}::text)
+        UNION
+        (SELECT n."id" FROM (
+           SELECT f."id", f."searchText" FROM "Faq" f
+            WHERE f."servicePointId" IS NULL
+            ORDER BY f."searchText" <->> ${folded}::text LIMIT ${FAQ_CANDIDATES}
+         ) n WHERE n."searchText" %> ${folded}::text)
+        UNION
+        -- The tsquery as a scalar subquery (an InitPlan computed once), so it can be an index
+        -- condition and is not rebuilt per row.
+        (SELECT f."id" FROM "Faq" f
+          WHERE f."servicePointId" = ${servicePointId}::uuid
+            AND f."searchVector" @@ (SELECT terms FROM wq)
+          ORDER BY ts_rank(f."searchVector", (SELECT terms FROM wq)) DESC, f."id"
+          LIMIT ${FAQ_CANDIDATES})
+        UNION
+        (SELECT f."id" FROM "Faq" f
+          WHERE f."servicePointId" IS NULL AND f."searchVector" @@ (SELECT terms FROM wq)
+          ORDER BY ts_rank(f."searchVector", (SELECT terms FROM wq)) DESC, f."id"
+          LIMIT ${FAQ_CANDIDATES})
       ), f AS (
         SELECT f."id", f."question", f."answer", f."servicePointId",
-               unaccent(lower(f."question")) AS fq,
-               unaccent(lower(f."question" || ' ' || array_to_string(f."keywords", ' '))) AS doc,
+               faq_fold(f."question") AS fq,
+               f."searchText" AS doc,
                f."keywords"
           FROM "Faq" f
+          JOIN c ON c."id" = f."id"
+         -- The candidates are already bound to the point; this repeats it for the scored rows.
          WHERE f."servicePointId" = ${servicePointId}::uuid OR f."servicePointId" IS NULL
       )
       SELECT f."id", f."question", f."answer",
              (greatest(
                 similarity(f.fq, q.t),
                 word_similarity(q.t, f.fq) * 0.8,
-                coalesce((SELECT max(word_similarity(unaccent(lower(k)), q.t))
+                coalesce((SELECT max(word_similarity(faq_fold(k), q.t))
                             FROM unnest(f."keywords") k), 0) * 0.85
               )
               + CASE WHEN to_tsvector('spanish', f.doc) @@ q.es THEN 0.15 ELSE 0 END
