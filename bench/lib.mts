@@ -74,6 +74,7 @@ export function startProcess(
   stack: Stack,
   which: 'api' | 'worker',
   extraEnv: Record<string, string> = {},
+  args: string[] = [],
 ): ChildProcess {
   const entry =
     which === 'api'
@@ -86,7 +87,7 @@ export function startProcess(
         `--cpu-prof-name=${which}.cpuprofile`,
       ]
     : [];
-  const child = spawn(process.execPath, [...flags, join(ROOT, entry)], {
+  const child = spawn(process.execPath, [...flags, join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...stack.env, ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -17,6 +17,8 @@ const LIST_MESSAGES_PER_CONVERSATION = Number(
   process.env.BENCH_LIST_MESSAGES_PER_CONVERSATION ?? 10,
 );
 const FOLLOWUPS = process.env.BENCH_FOLLOWUPS !== '0';
+// BENCH_PROCESSES=1: api and worker in one process (`npm run start:all`), as a small install runs.
+const SINGLE_PROCESS = process.env.BENCH_PROCESSES === '1';
 const PORT = 3900 + Math.floor(Math.random() * 50);
 const BASE = `http://127.0.0.1:${PORT}`;
 
@@ -31,10 +33,15 @@ const results: Record<string, unknown> = {
   concurrency: CONCURRENCY,
   customers: CUSTOMERS,
   followups: FOLLOWUPS,
+  processes: SINGLE_PROCESS ? 1 : 2,
 };
 try {
-  startProcess(stack, 'api', { PORT: String(PORT) });
-  startProcess(stack, 'worker');
+  if (SINGLE_PROCESS) {
+    startProcess(stack, 'api', { PORT: String(PORT) }, ['--with-worker']);
+  } else {
+    startProcess(stack, 'api', { PORT: String(PORT) });
+    startProcess(stack, 'worker');
+  }
   await waitFor(async () => (await api(BASE, '/health/ready')).status === 200, 30000, 'api ready');
   const token = await waitFor(
     async () => {
