@@ -2,7 +2,7 @@
 // api/worker started as child processes, and cleanup. Only loopback addresses are used.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,10 +87,13 @@ export function startProcess(
         `--cpu-prof-name=${which}.cpuprofile`,
       ]
     : [];
+  // BENCH_LOG_DIR=/tmp/x keeps each process's JSON log (api.log, worker.log); otherwise dropped.
+  const logDir = process.env.BENCH_LOG_DIR;
+  const out = logDir ? openSync(join(logDir, `${which}.log`), 'a') : 'ignore';
   const child = spawn(process.execPath, [...flags, join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...stack.env, ...extraEnv },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', out, 'inherit'],
   });
   stack.children.push(child);
   return child;

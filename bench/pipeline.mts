@@ -121,6 +121,24 @@ try {
     ).rows
       .map((r) => Number(r.ms))
       .sort((a, b) => a - b);
+  // Where the latency is: accepted → processed (queue + processing) and reply created → SENT.
+  const breakdown = async () => {
+    const { rows } = await db.query(`
+      WITH i AS (SELECT "conversationId", "createdAt", "processedAt", row_number() OVER (PARTITION BY "conversationId" ORDER BY "timestamp", "createdAt", id) AS k
+                 FROM "Message" WHERE direction = 'IN'),
+           o AS (SELECT "conversationId", "createdAt", "updatedAt", "sendAttempts", row_number() OVER (PARTITION BY "conversationId" ORDER BY "createdAt", id) AS k
+                 FROM "Message" WHERE "senderType" = 'BOT' AND status = 'SENT')
+      SELECT EXTRACT(EPOCH FROM (i."processedAt" - i."createdAt")) * 1000 AS processed,
+             EXTRACT(EPOCH FROM (o."updatedAt" - o."createdAt")) * 1000 AS sending,
+             o."sendAttempts" AS attempts
+      FROM i JOIN o USING ("conversationId", k)`);
+    const sorted = (key: string) => rows.map((r) => Number(r[key])).sort((a, b) => a - b);
+    return {
+      acceptedToProcessedMs: summary(sorted('processed')),
+      replyCreatedToSentMs: summary(sorted('sending')),
+      repliesSentAfterRetry: rows.filter((r) => Number(r.attempts) > 1).length,
+    };
+  };
   const summary = (sorted: number[]) => ({
     p50: Math.round(percentile(sorted, 50)),
     p95: Math.round(percentile(sorted, 95)),
@@ -169,6 +187,7 @@ try {
     perSecond: rate,
     seconds: rateSeconds,
     latencyMs: summary(await latencies()),
+    ...(await breakdown()),
   };
   log(`fixed rate: ${JSON.stringify(results.fixedRate)}`);
 

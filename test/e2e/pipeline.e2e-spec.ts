@@ -1,4 +1,4 @@
-import { PrismaService, RedisService } from '@bandeja/core';
+import { PrismaService, QUEUES, QueueFactory, RedisService } from '@bandeja/core';
 import { InboundPipeline, OutboundService, PipelineWorker } from '@bandeja/inbox';
 import { SimulatorSession } from '@bandeja/whatsapp';
 import {
@@ -380,4 +380,54 @@ describe('inbox pipeline', () => {
       ).toHaveLength(1);
     }
   }, 60000);
+
+  it('the sweep re-adds only lost work, not a conversation a worker is still holding', async () => {
+    if (!worker) await startWorker();
+    const from = phone();
+    const first = await inbound({ from, text: 'primero' });
+    expect(first.status).toBe(202);
+    await eventually(
+      async () =>
+        (await messagesOf(from)).some((m) => m.senderType === 'BOT' && m.status === 'SENT'),
+      10000,
+      'first reply',
+    );
+    const conv = await prisma.conversation.findFirstOrThrow({
+      where: { servicePointId: pointId, customerPhone: from },
+    });
+    // Another worker holds the conversation (as under a backlog): the new message's job finds it
+    // busy and ends; the message waits for the holder.
+    const redis = api.app.get(RedisService);
+    const lockKey = redis.key('conv-lock', conv.id);
+    await redis.client.set(lockKey, 'another-worker', 'PX', 60_000);
+    const sweepId = `sweep-${Date.now()}`;
+    const second = await inbound({ from, text: 'segundo', providerMessageId: sweepId });
+    expect(second.status).toBe(202);
+    const stored = await prisma.message.findFirstOrThrow({
+      where: { servicePointId: pointId, providerMessageId: sweepId },
+    });
+    const queue = api.app.get(QueueFactory).get(QUEUES.pipeline);
+    await eventually(
+      async () => (await queue.getJob(`in_${stored.id}`)) === undefined,
+      10000,
+      'job ended busy',
+    );
+    await prisma.message.update({
+      where: { id: stored.id },
+      data: { createdAt: new Date(Date.now() - 10_000) },
+    });
+    const sweeper = worker!.ctx.get(PipelineWorker);
+    expect((await sweeper.sweep()).conversations).toBe(0);
+    expect((await messagesOf(from)).filter((m) => m.senderType === 'BOT')).toHaveLength(1);
+    // The holder dies without finishing: once its lock is gone, the sweep re-adds the work.
+    await redis.client.del(lockKey);
+    expect((await sweeper.sweep()).conversations).toBe(1);
+    await eventually(
+      async () =>
+        (await messagesOf(from)).filter((m) => m.senderType === 'BOT' && m.status === 'SENT')
+          .length === 2,
+      10000,
+      'second reply',
+    );
+  });
 });

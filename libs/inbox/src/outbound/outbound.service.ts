@@ -9,7 +9,7 @@ import type { ChannelSender } from '../pipeline/channel-sender';
 /** Attempts before an outbound message is FAILED; delays grow 1 s, 2 s, 4 s … capped at 60 s. */
 export const MAX_SEND_ATTEMPTS = 6;
 /** A claim older than this belongs to a worker that died mid-send; the row may be taken again. */
-const CLAIM_TTL_MS = 60_000;
+export const CLAIM_TTL_MS = 60_000;
 
 /**
  * WhatsApp ids look like "3EB0…" hex; ours are derived from the row id, so a re-send after a crash

@@ -50,24 +50,29 @@ export class ConversationProcessor {
    * holder checks once more after letting go of the lock (so a message stored while it was
    * finishing is never left behind).
    */
+  /** The Redis key a worker holds while it works through a conversation. */
+  lockKey(conversationId: string): string {
+    return this.redis.key('conv-lock', conversationId);
+  }
+
   async process(conversationId: string): Promise<ProcessOutcome> {
-    const lockKey = this.redis.key('conv-lock', conversationId);
+    const lockKey = this.lockKey(conversationId);
     for (;;) {
       const token = randomUUID();
       if ((await this.redis.client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK')
         return 'busy';
       let extendedAt = Date.now();
       try {
-        for (
-          let next = await this.nextUnprocessed(conversationId);
-          next;
-          next = await this.nextUnprocessed(conversationId)
-        ) {
+        // Reading two rows tells whether another message is waiting: when none was, the check
+        // after unlocking (needed anyway) replaces a second read under the lock.
+        let pending = await this.unprocessed(conversationId, 2);
+        while (pending.length > 0) {
           if (Date.now() - extendedAt > LOCK_EXTEND_AFTER_MS) {
             await this.redis.client.pexpire(lockKey, LOCK_TTL_MS);
             extendedAt = Date.now();
           }
-          await this.handle(next, conversationId);
+          await this.handle(pending[0], conversationId);
+          pending = pending.length > 1 ? await this.unprocessed(conversationId, 2) : [];
         }
       } finally {
         await this.redis.client
@@ -79,13 +84,13 @@ export class ConversationProcessor {
           )
           .catch(() => undefined);
       }
-      if (!(await this.nextUnprocessed(conversationId))) return 'done';
+      if ((await this.unprocessed(conversationId, 1)).length === 0) return 'done';
     }
   }
 
-  /** One statement: the oldest unprocessed customer message, its conversation and bot switch. */
-  private async nextUnprocessed(conversationId: string): Promise<NextMessage | undefined> {
-    const [next] = await this.prisma.$queryRaw<NextMessage[]>`
+  /** One statement: the oldest unprocessed customer messages, their conversation and bot switch. */
+  private unprocessed(conversationId: string, limit: number): Promise<NextMessage[]> {
+    return this.prisma.$queryRaw<NextMessage[]>`
       SELECT m."id", m."content", c."servicePointId", c."customerPhone", c."customerName",
              c."status"::text AS "status", sp."botEnabled"
       FROM "Message" m
@@ -93,8 +98,7 @@ export class ConversationProcessor {
       JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
       WHERE m."conversationId" = ${conversationId}::uuid AND m."processedAt" IS NULL AND m."direction" = 'IN'::"MessageDirection"
       ORDER BY m."timestamp", m."createdAt", m."id"
-      LIMIT 1`;
-    return next;
+      LIMIT ${limit}`;
   }
 
   private async handle(message: NextMessage, conversationId: string): Promise<void> {

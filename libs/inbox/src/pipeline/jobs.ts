@@ -1,5 +1,7 @@
 import { QUEUES, QueueFactory } from '@bandeja/core';
 
+export const inboundJobId = (messageId: string) => `in_${messageId}`;
+
 /**
  * One `process` job per stored customer message (deterministic id: a redelivery or a sweep adds
  * nothing). The job works through the whole conversation in order, so it may find its own
@@ -14,7 +16,7 @@ export function enqueueInbound(
     'process',
     { conversationId, messageId },
     {
-      jobId: `in_${messageId}`,
+      jobId: inboundJobId(messageId),
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
       attempts: 5,

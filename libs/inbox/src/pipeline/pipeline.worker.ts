@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { AppConfig, PrismaService, QUEUES, QueueFactory } from '@bandeja/core';
+import { AppConfig, PrismaService, QUEUES, QueueFactory, RedisService } from '@bandeja/core';
 import { Job, Worker } from 'bullmq';
-import { OutboundService } from '../outbound/outbound.service';
+import { CLAIM_TTL_MS, OutboundService } from '../outbound/outbound.service';
 import { ConversationProcessor } from './conversation-processor';
-import { enqueueInbound } from './jobs';
+import { enqueueInbound, inboundJobId } from './jobs';
 
 export const PIPELINE_CONCURRENCY = 32;
 const SWEEP_EVERY_MS = 5_000;
@@ -35,6 +35,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly processor: ConversationProcessor,
     private readonly outbound: OutboundService,
     private readonly prisma: PrismaService,
+    private readonly redis: RedisService,
     private readonly config: AppConfig,
   ) {}
 
@@ -84,21 +85,38 @@ export class PipelineWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.sweeping = true;
     try {
       const before = new Date(Date.now() - SWEEP_GRACE_MS);
-      const pendingConversations = await this.prisma.message.findMany({
-        where: { direction: 'IN', processedAt: null, createdAt: { lt: before } },
-        select: { id: true, conversationId: true },
-        orderBy: { createdAt: 'asc' },
-        take: 1000,
-      });
-      for (const { id, conversationId } of pendingConversations)
+      // The oldest waiting message per conversation. Under a backlog older than the grace, most
+      // of these are not lost: their job is still queued, or a worker holds the conversation
+      // (it reaches them in order). Re-adding work for those would only flood the queue and delay
+      // new messages behind it, so only a conversation with neither gets a job again.
+      const waiting = await this.prisma.$queryRaw<{ id: string; conversationId: string }[]>`
+        SELECT DISTINCT ON ("conversationId") "id", "conversationId" FROM "Message"
+        WHERE "direction" = 'IN'::"MessageDirection" AND "processedAt" IS NULL AND "createdAt" < ${before}
+        ORDER BY "conversationId", "timestamp", "createdAt", "id"
+        LIMIT 1000`;
+      const queue = this.queues.get(QUEUES.pipeline);
+      const probe = this.redis.client.pipeline();
+      for (const row of waiting) {
+        probe.exists(this.processor.lockKey(row.conversationId));
+        probe.exists(queue.toKey(inboundJobId(row.id)));
+      }
+      const found = waiting.length ? ((await probe.exec()) ?? []) : [];
+      const lost = waiting.filter((_, i) => !found[2 * i]?.[1] && !found[2 * i + 1]?.[1]);
+      for (const { id, conversationId } of lost)
         await enqueueInbound(this.queues, conversationId, id);
+      // Replies still PENDING whose claim (if any) has expired: nobody is sending them.
       const pendingDeliveries = await this.prisma.message.findMany({
-        where: { direction: 'OUT', status: 'PENDING', createdAt: { lt: before } },
+        where: {
+          direction: 'OUT',
+          status: 'PENDING',
+          createdAt: { lt: before },
+          OR: [{ claimedAt: null }, { claimedAt: { lt: new Date(Date.now() - CLAIM_TTL_MS) } }],
+        },
         select: { id: true },
         take: 1000,
       });
       for (const { id } of pendingDeliveries) await this.outbound.enqueue(id);
-      return { conversations: pendingConversations.length, deliveries: pendingDeliveries.length };
+      return { conversations: lost.length, deliveries: pendingDeliveries.length };
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'pipeline sweep failed');
       return { conversations: 0, deliveries: 0 };
