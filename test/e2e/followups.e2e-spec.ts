@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PrismaService } from '@bandeja/core';
+import { PrismaService, QUEUES, QueueFactory, RedisService } from '@bandeja/core';
+import { FollowupsWorker, itemJobId } from '@bandeja/followups';
 import {
   adminLogin,
   auth,
@@ -359,6 +360,41 @@ describe('follow-ups', () => {
         expect([path, query, res.status]).toEqual([path, query, 400]);
       }
     }
+    await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('Redis loses the jobs: the sweep re-creates them from the rows and the reminder still fires once', async () => {
+    const from = phone();
+    await inbound(from);
+    const conv = await conversationOf(from);
+    const soon = await api
+      .http()
+      .post(`/api/v1/conversations/${conv.id}/reminders`)
+      .set(auth(admin))
+      .send({ scheduledAt: new Date(Date.now() + 2500).toISOString(), note: 'perdido' });
+    expect(soon.status).toBe(201);
+    // Every follow-ups key gone, as after a Redis flush or failover without persistence.
+    const redis = api.app.get(RedisService).client;
+    const keys = await redis.keys(`${prefix}:bull:followups:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await redis.del(...keys);
+    const queue = api.app.get(QueueFactory).get(QUEUES.followups);
+    expect(await queue.getJob(itemJobId(soon.body.id as string))).toBeUndefined();
+
+    await worker.ctx.get(FollowupsWorker).sweep();
+    expect(await queue.getJob(itemJobId(soon.body.id as string))).toBeDefined();
+    const [reminder] = await eventually(
+      async () => {
+        const got = eventsFor(conv.id, 'followup.reminder');
+        return got.length ? got : null;
+      },
+      10000,
+      'reminder after repair',
+    );
+    expect(reminder.body).toMatchObject({ kind: 'custom' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(eventsFor(conv.id, 'followup.reminder')).toHaveLength(1);
+    expect((await items(conv.id)).find((i) => i.id === soon.body.id)?.status).toBe('done');
     await putLead(conv.id, { operationalStatus: 'stopped' });
   });
 
