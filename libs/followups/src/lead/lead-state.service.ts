@@ -21,6 +21,7 @@ export const OPERATIONAL_STATUSES = [
 export type OperationalStatus = (typeof OPERATIONAL_STATUSES)[number];
 export const BLOCKED_STATUSES: readonly string[] = ['won', 'opt_out', 'invalid', 'stopped'];
 export const isBlocked = (status: string) => BLOCKED_STATUSES.includes(status);
+const BLOCKED_SQL = Prisma.join(BLOCKED_STATUSES);
 
 export interface LeadStateChange {
   operationalStatus?: OperationalStatus;
@@ -111,12 +112,12 @@ export class LeadStateService implements ActivityListener {
         ON CONFLICT ("conversationId") DO UPDATE SET
           "windowMessageCount" = "LeadState"."windowMessageCount" + 1,
           "lastActivityAt" = GREATEST(COALESCE("LeadState"."lastActivityAt", EXCLUDED."lastActivityAt"), EXCLUDED."lastActivityAt"),
-          "operationalStatus" = CASE WHEN "LeadState"."operationalStatus" IN (${Prisma.join(BLOCKED_STATUSES)})
+          "operationalStatus" = CASE WHEN "LeadState"."operationalStatus" IN (${BLOCKED_SQL})
                                      THEN "LeadState"."operationalStatus" ELSE 'contactable' END,
-          "pausedUntil" = CASE WHEN "LeadState"."operationalStatus" IN (${Prisma.join(BLOCKED_STATUSES)})
+          "pausedUntil" = CASE WHEN "LeadState"."operationalStatus" IN (${BLOCKED_SQL})
                                THEN "LeadState"."pausedUntil" ELSE NULL END,
           "updatedAt" = now()
-        RETURNING "operationalStatus" IN (${Prisma.join(BLOCKED_STATUSES)}) AS blocked
+        RETURNING "operationalStatus" IN (${BLOCKED_SQL}) AS blocked
       ), cancelled AS (
         UPDATE "ScheduledItem" SET "status" = 'cancelled', "updatedAt" = now()
         WHERE "conversationId" = ${conversationId}::uuid AND "status" = 'scheduled' AND "dependent"

@@ -103,11 +103,10 @@ export class ConversationProcessor {
 
   private async handle(message: NextMessage, conversationId: string): Promise<void> {
     const messageId = message.id;
-    const conversation = message;
     // Follow-ups must not hold up or fail the reply: the listener's trouble is only logged.
     await this.activity
       ?.customerActivity({
-        servicePointId: conversation.servicePointId,
+        servicePointId: message.servicePointId,
         conversationId,
         messageId,
         at: new Date(),
@@ -115,13 +114,13 @@ export class ConversationProcessor {
       .catch((err: Error) =>
         this.logger.warn({ messageId, err: err.message }, 'activity hook failed'),
       );
-    const botAnswers = conversation.status === 'BOT' && conversation.botEnabled;
+    const botAnswers = message.status === 'BOT' && message.botEnabled;
     const reply = botAnswers
       ? await this.responder.reply({
-          servicePointId: conversation.servicePointId,
+          servicePointId: message.servicePointId,
           conversationId,
-          customerPhone: conversation.customerPhone,
-          customerName: conversation.customerName,
+          customerPhone: message.customerPhone,
+          customerName: message.customerName,
           messageId,
           text: message.content,
         })
@@ -130,19 +129,13 @@ export class ConversationProcessor {
     const outgoing = await this.outbound.completeInbound(
       messageId,
       reply
-        ? { conversationId, servicePointId: conversation.servicePointId, content: reply.text }
+        ? { conversationId, servicePointId: message.servicePointId, content: reply.text }
         : null,
     );
     if (!outgoing) return;
     await this.events.publish('message.created', outgoing.servicePointId, toMessageView(outgoing));
     const result = await this.outbound
-      .sendClaimed({
-        id: outgoing.id,
-        servicePointId: outgoing.servicePointId,
-        content: outgoing.content,
-        sendAttempts: 1,
-        customerPhone: conversation.customerPhone,
-      })
+      .sendClaimed({ ...outgoing, customerPhone: message.customerPhone })
       .catch((err: Error) => {
         this.logger.warn({ messageId: outgoing.id, err: err.message }, 'inline delivery failed');
         return 'retry' as const;

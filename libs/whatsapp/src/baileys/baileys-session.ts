@@ -1,15 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { WhatsappState } from '@bandeja/core';
-import { EventEmitter } from 'node:events';
 import type { AuthStateHandle, AuthStateStore } from '../auth-state/auth-state-store';
 import type {
   ChannelSession,
-  ChannelSessionEvents,
   QrCode,
   SendOptions,
   SessionStatus,
 } from '../channel/channel.types';
-import { WhatsappNotReadyError } from '../channel/channel.types';
+import { ChannelSessionEmitter, WhatsappNotReadyError } from '../channel/channel.types';
 import { phoneFromJid, phoneToJid } from '../channel/phone';
 import {
   BackoffOptions,
@@ -51,7 +49,7 @@ const MAX_IMMEDIATE_RESTARTS = 3;
  * with the same credentials); every socket has a generation so late events of a dead one are
  * ignored.
  */
-export class BaileysSession extends EventEmitter implements ChannelSession {
+export class BaileysSession extends ChannelSessionEmitter implements ChannelSession {
   private readonly logger: Logger;
   readonly servicePointId: string;
   private sock?: BaileysSocketLike;
@@ -78,20 +76,6 @@ export class BaileysSession extends EventEmitter implements ChannelSession {
     super();
     this.servicePointId = options.servicePointId;
     this.logger = new Logger(`BaileysSession`);
-  }
-
-  override on<E extends keyof ChannelSessionEvents>(
-    event: E,
-    listener: (...args: ChannelSessionEvents[E]) => void,
-  ): this {
-    return super.on(event, listener as (...args: unknown[]) => void);
-  }
-
-  override off<E extends keyof ChannelSessionEvents>(
-    event: E,
-    listener: (...args: ChannelSessionEvents[E]) => void,
-  ): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
   }
 
   async start(): Promise<void> {

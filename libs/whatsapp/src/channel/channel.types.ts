@@ -1,4 +1,5 @@
 import type { WhatsappState } from '@bandeja/core';
+import { EventEmitter } from 'node:events';
 
 /** What kind of content an inbound message carried; text-less kinds get a readable placeholder. */
 export type InboundKind =
@@ -104,5 +105,22 @@ export class WhatsappNotReadyError extends Error {
   ) {
     super(message);
     this.name = 'WhatsappNotReadyError';
+  }
+}
+
+/** The event emitter every `ChannelSession` is: `on`/`off` typed by `ChannelSessionEvents`. */
+export class ChannelSessionEmitter extends EventEmitter {
+  override on<E extends keyof ChannelSessionEvents>(
+    event: E,
+    listener: (...args: ChannelSessionEvents[E]) => void,
+  ): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  override off<E extends keyof ChannelSessionEvents>(
+    event: E,
+    listener: (...args: ChannelSessionEvents[E]) => void,
+  ): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
   }
 }

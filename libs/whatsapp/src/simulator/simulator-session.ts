@@ -1,20 +1,18 @@
 import { WhatsappState } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type {
   ChannelSession,
-  ChannelSessionEvents,
   SendOptions,
   SessionStatus,
 } from '../channel/channel.types';
-import { WhatsappNotReadyError } from '../channel/channel.types';
+import { ChannelSessionEmitter, WhatsappNotReadyError } from '../channel/channel.types';
 
 /**
  * A connected WhatsApp number without a phone, for demos, the console's customer panel and
  * tests. Inbound messages enter through the HTTP endpoint into the same pipeline as Baileys';
  * outbound messages are accepted at once.
  */
-export class SimulatorSession extends EventEmitter implements ChannelSession {
+export class SimulatorSession extends ChannelSessionEmitter implements ChannelSession {
   private state: WhatsappState = WhatsappState.STOPPED;
   private since = new Date();
   /** Every message "sent", newest last (bounded), so demos and tests can look at them. */
@@ -22,20 +20,6 @@ export class SimulatorSession extends EventEmitter implements ChannelSession {
 
   constructor(readonly servicePointId: string) {
     super();
-  }
-
-  override on<E extends keyof ChannelSessionEvents>(
-    event: E,
-    listener: (...args: ChannelSessionEvents[E]) => void,
-  ): this {
-    return super.on(event, listener as (...args: unknown[]) => void);
-  }
-
-  override off<E extends keyof ChannelSessionEvents>(
-    event: E,
-    listener: (...args: ChannelSessionEvents[E]) => void,
-  ): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
   }
 
   async start(): Promise<void> {
