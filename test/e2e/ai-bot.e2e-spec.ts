@@ -8,6 +8,7 @@ import {
   createPoint,
   createUser,
   eventually,
+  sessionInState,
   TestApi,
 } from '../support/api';
 
@@ -69,11 +70,7 @@ describe('AI bot through the simulator', () => {
         keywords: ['domingo', 'domingos', 'fin de semana'],
       })
       .expect(201);
-    await eventually(
-      async () => worker.manager.get(pointId)?.status().state === 'CONNECTED',
-      5000,
-      'simulator connected',
-    );
+    await sessionInState(worker, pointId);
   });
   afterAll(async () => {
     await worker.close();

@@ -8,6 +8,7 @@ import {
   bootWorker,
   createPoint,
   eventually,
+  sessionInState,
   TestApi,
 } from '../support/api';
 
@@ -159,11 +160,7 @@ describe('AI bot on OpenAI (fake OpenAI-compatible server)', () => {
         keywords: ['domingo', 'domingos', 'fin de semana'],
       })
       .expect(201);
-    await eventually(
-      async () => worker.manager.get(pointId)?.status().state === 'CONNECTED',
-      5000,
-      'simulator connected',
-    );
+    await sessionInState(worker, pointId);
   });
   beforeEach(() => {
     requests.length = 0;

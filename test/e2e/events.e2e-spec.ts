@@ -7,6 +7,7 @@ import {
   createPoint,
   createUser,
   eventually,
+  sessionInState,
   TestApi,
 } from '../support/api';
 import { openSse, SseEvent } from '../support/sse';
@@ -43,11 +44,7 @@ describe('live events (SSE)', () => {
     await addMember(api, admin, A, agentA.id, 'AGENT');
     await addMember(api, admin, B, agentB.id, 'AGENT');
     for (const point of [A, B]) {
-      await eventually(
-        async () => worker.manager.get(point)?.status().state === 'CONNECTED',
-        5000,
-        'simulator connected',
-      );
+      await sessionInState(worker, point);
     }
   });
   afterAll(async () => {
@@ -118,11 +115,7 @@ describe('live events (SSE)', () => {
       .post(`/api/v1/service-points/${A}/whatsapp/connect`)
       .set(auth(agentA.token))
       .expect(202);
-    await eventually(
-      async () => worker.manager.get(A)?.status().state === 'CONNECTED',
-      5000,
-      'A connected again',
-    );
+    await sessionInState(worker, A);
     a.close();
     b.close();
   });

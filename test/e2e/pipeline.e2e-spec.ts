@@ -7,7 +7,9 @@ import {
   bootApi,
   bootWorker,
   createPoint,
+  disconnectSession,
   eventually,
+  sessionInState,
   TestApi,
   unique,
 } from '../support/api';
@@ -41,11 +43,7 @@ describe('inbox pipeline', () => {
     });
   const startWorker = async () => {
     worker = await bootWorker(env);
-    await eventually(
-      async () => worker!.manager.get(pointId)?.status().state === 'CONNECTED',
-      5000,
-      'simulator connected',
-    );
+    await sessionInState(worker, pointId);
   };
   const stopWorker = async () => {
     await worker?.close();
@@ -265,18 +263,7 @@ describe('inbox pipeline', () => {
       }),
     ).toBe(1);
 
-    await api
-      .http()
-      .post(`/api/v1/service-points/${pointId}/whatsapp/disconnect`)
-      .set(auth(admin))
-      .expect(202);
-    await eventually(
-      async () =>
-        (await api.http().get(`/api/v1/service-points/${pointId}/whatsapp`).set(auth(admin))).body
-          .state === 'STOPPED',
-      5000,
-      'stopped',
-    );
+    await disconnectSession(api, admin, pointId);
     const before = await prisma.message.count({ where: { conversationId: conv.id } });
     const refused = await api
       .http()

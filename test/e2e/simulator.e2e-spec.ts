@@ -7,6 +7,7 @@ import {
   bootWorker,
   createPoint,
   createUser,
+  disconnectSession,
   eventually,
   TestApi,
   unique,
@@ -151,18 +152,7 @@ describe('simulator provider', () => {
   });
 
   it('a disconnected simulator is 503 whatsapp_not_ready, and connects again', async () => {
-    await api
-      .http()
-      .post(`/api/v1/service-points/${pointId}/whatsapp/disconnect`)
-      .set(auth(admin))
-      .expect(202);
-    await eventually(
-      async () =>
-        (await api.http().get(`/api/v1/service-points/${pointId}/whatsapp`).set(auth(admin))).body
-          .state === 'STOPPED',
-      5000,
-      'simulator stopped',
-    );
+    await disconnectSession(api, admin, pointId);
     const res = await inbound({ from: '+59170000001', text: 'x' });
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: 'whatsapp_not_ready', details: { state: 'STOPPED' } });

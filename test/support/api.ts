@@ -127,3 +127,32 @@ export async function eventually<T>(
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Waits until the worker's session of a point reports `state` (the simulator connects at once). */
+export function sessionInState(
+  worker: { manager: SessionManager },
+  pointId: string,
+  state = 'CONNECTED',
+): Promise<boolean> {
+  return eventually(
+    async () => worker.manager.get(pointId)?.status().state === state,
+    5000,
+    `session of ${pointId} ${state}`,
+  );
+}
+
+/** Disconnects a point's session over HTTP and waits until the api reports it STOPPED. */
+export async function disconnectSession(api: TestApi, token: string, pointId: string) {
+  await api
+    .http()
+    .post(`/api/v1/service-points/${pointId}/whatsapp/disconnect`)
+    .set(auth(token))
+    .expect(202);
+  await eventually(
+    async () =>
+      (await api.http().get(`/api/v1/service-points/${pointId}/whatsapp`).set(auth(token))).body
+        .state === 'STOPPED',
+    5000,
+    `session of ${pointId} stopped`,
+  );
+}
