@@ -55,6 +55,9 @@ interface FollowupScheduler {
     dependent: boolean;
   }): Promise<{ id: string; scheduledAt: Date }>;
 }
+interface FollowupsWorker {
+  initialRepair: Promise<void>;
+}
 interface Ctx {
   init(): Promise<unknown>;
   close(): Promise<void>;
@@ -263,9 +266,13 @@ try {
   const { NestFactory } = require('@nestjs/core');
   const { Module } = require('@nestjs/common');
   const { CoreModule, loadConfig, QueueFactory, QUEUES } = dist('libs/core/src/index.js');
-  const { FollowupsModule, FollowupsWorkerModule, LeadStateService, FollowupScheduler } = dist(
-    'libs/followups/src/index.js',
-  );
+  const {
+    FollowupsModule,
+    FollowupsWorkerModule,
+    FollowupsWorker,
+    LeadStateService,
+    FollowupScheduler,
+  } = dist('libs/followups/src/index.js');
   const config = loadConfig(process.env);
   const context = async (name: string, followups: unknown): Promise<Ctx> => {
     class BenchModule {}
@@ -367,12 +374,16 @@ try {
   ctx = undefined;
 
   // ---- (c) firing lag with the real followups worker ----
-  // Booting it runs its sweep (repair: every `scheduled` row checked for its job) over the
-  // pings scheduled above, as a worker restart would in production.
+  // Booting it starts its repair sweep (every `scheduled` row checked for its job) over the
+  // pings scheduled above, in the background, as a worker restart would in production.
   const bootStarted = performance.now();
   ctx = await context('bench-followups-worker', FollowupsWorkerModule);
   const workerBootMs = performance.now() - bootStarted;
-  log(`(c) worker booted in ${Math.round(workerBootMs)} ms (includes the repair sweep)`);
+  await ctx.get<FollowupsWorker>(FollowupsWorker).initialRepair;
+  const workerBootWithRepairSweepMs = performance.now() - bootStarted;
+  log(
+    `(c) worker booted in ${Math.round(workerBootMs)} ms, its start-up repair done after ${Math.round(workerBootWithRepairSweepMs)} ms`,
+  );
   const scheduler = ctx.get<FollowupScheduler>(FollowupScheduler);
   // Due times start after scheduling is surely over (at the rate measured in (a), ×2 + 2 s).
   const leadMs =
@@ -418,7 +429,8 @@ try {
     items: FIRE_ITEMS,
     dueWithinMs: FIRE_SPREAD_MS,
     schedulingSlackMs: slackMs,
-    workerBootWithRepairSweepMs: Math.round(workerBootMs),
+    workerBootMs: Math.round(workerBootMs),
+    workerBootWithRepairSweepMs: Math.round(workerBootWithRepairSweepMs),
     fired: fired.length,
     webhooksReceived: unique.size,
     duplicates: received.length - unique.size,

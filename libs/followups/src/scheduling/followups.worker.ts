@@ -16,6 +16,8 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private workers: Worker[] = [];
   private sweeper?: NodeJS.Timeout;
   private repairedOnce = false;
+  /** Settles when the start-up repair (over every scheduled row) is over. */
+  initialRepair: Promise<void> = Promise.resolve();
   private sweeping = false;
 
   constructor(
@@ -44,7 +46,9 @@ export class FollowupsWorker implements OnApplicationBootstrap, OnModuleDestroy 
     ];
     for (const w of this.workers)
       w.on('error', (err) => this.logger.warn({ err: err.message }, 'followups worker error'));
-    await this.sweep();
+    // The first repair looks at every scheduled row (seconds at 100k): it runs in the
+    // background so start-up does not wait for it; jobs meanwhile fire as usual.
+    this.initialRepair = this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
