@@ -2,7 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@ne
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@bandeja/core';
 import { MembershipRole, PageQuery } from '@bandeja/core';
-import { AdminOnly, AuditActorFrom, CurrentPrincipal, PointAccess, UuidParam } from '@bandeja/auth';
+import {
+  AdminOnly,
+  AuditActorFrom,
+  CurrentPrincipal,
+  PointAccess,
+  UuidParam,
+  POINT_FROM_ID,
+} from '@bandeja/auth';
 import type { Principal } from '@bandeja/auth';
 import { CreateServicePointDto, UpdateServicePointDto } from './service-point.dto';
 import { ServicePointsService } from './service-points.service';
@@ -26,13 +33,13 @@ export class ServicePointsController {
   }
 
   @Get(':id')
-  @PointAccess(MembershipRole.AGENT, { from: 'point', param: 'id' })
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   get(@UuidParam('id') id: string) {
     return this.points.get(id);
   }
 
   @Patch(':id')
-  @PointAccess(MembershipRole.MANAGER, { from: 'point', param: 'id' })
+  @PointAccess(MembershipRole.MANAGER, POINT_FROM_ID)
   update(
     @UuidParam('id') id: string,
     @Body() dto: UpdateServicePointDto,
@@ -44,7 +51,7 @@ export class ServicePointsController {
   @Delete(':id')
   @HttpCode(204)
   @AdminOnly()
-  @PointAccess(MembershipRole.AGENT, { from: 'point', param: 'id' })
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   async remove(@UuidParam('id') id: string, @AuditActorFrom() actor: AuditActor) {
     await this.points.remove(id, actor);
   }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@bandeja/core';
 import { MembershipRole, PageQuery } from '@bandeja/core';
 import { AuditActorFrom } from '../current-principal.decorator';
-import { PointAccess } from '../tenancy/point-access.decorator';
+import { PointAccess, POINT_FROM_ID } from '../tenancy/point-access.decorator';
 import { UuidParam } from '../uuid-param';
 import { PutMemberDto } from './members.dto';
 import { MembersService } from './members.service';
@@ -16,13 +16,13 @@ export class MembersController {
   constructor(private readonly members: MembersService) {}
 
   @Get()
-  @PointAccess(MembershipRole.AGENT, { from: 'point', param: 'id' })
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   list(@UuidParam('id') id: string, @Query() query: PageQuery) {
     return this.members.list(id, query);
   }
 
   @Put(':userId')
-  @PointAccess(MembershipRole.MANAGER, { from: 'point', param: 'id' })
+  @PointAccess(MembershipRole.MANAGER, POINT_FROM_ID)
   put(
     @UuidParam('id') id: string,
     @UuidParam('userId') userId: string,
@@ -34,7 +34,7 @@ export class MembersController {
 
   @Delete(':userId')
   @HttpCode(204)
-  @PointAccess(MembershipRole.MANAGER, { from: 'point', param: 'id' })
+  @PointAccess(MembershipRole.MANAGER, POINT_FROM_ID)
   async remove(
     @UuidParam('id') id: string,
     @UuidParam('userId') userId: string,

@@ -17,6 +17,9 @@ export interface PointAccessRule {
 
 export const POINT_ACCESS = 'bandeja:pointAccess';
 
+/** The most common source: the route's `:id` is the service point. */
+export const POINT_FROM_ID = { from: 'point', param: 'id' } as const satisfies PointSource;
+
 /**
  * Declares that a route acts inside one service point. The caller must be an admin or a member
  * with at least `minRole`; a point (or resource) the caller is not a member of is 404.

@@ -1,3 +1,4 @@
+import { CONVERSATION_FROM_ID } from '@bandeja/inbox';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { OnModuleInit } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
@@ -8,6 +9,7 @@ import {
   PointResolverRegistry,
   TenancyService,
   UuidParam,
+  POINT_FROM_ID,
 } from '@bandeja/auth';
 import type { Principal } from '@bandeja/auth';
 import { LeadStateService } from '../lead/lead-state.service';
@@ -20,13 +22,6 @@ import {
   UpdateLeadStateDto,
 } from './followups.dto';
 
-const POINT = { from: 'point', param: 'id' } as const;
-const CONVERSATION = {
-  from: 'resource',
-  resource: 'conversation',
-  param: 'id',
-  label: 'Conversation',
-} as const;
 const REMINDER = {
   from: 'resource',
   resource: 'reminder',
@@ -66,21 +61,21 @@ export class FollowupsController implements OnModuleInit {
   }
 
   @Get('conversations/:id/lead-state')
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: "The conversation's lead state" })
   getLead(@UuidParam('id') id: string) {
     return this.leads.get(id);
   }
 
   @Put('conversations/:id/lead-state')
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: 'Change the lead state (blocked statuses need forceReopen to leave)' })
   putLead(@UuidParam('id') id: string, @Body() dto: UpdateLeadStateDto) {
     return this.leads.update(id, dto);
   }
 
   @Post('conversations/:id/reminders')
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: 'Schedule an independent reminder (scheduledAt or daysOffset)' })
   createReminder(@UuidParam('id') id: string, @Body() dto: CreateReminderDto) {
     if ((dto.scheduledAt === undefined) === (dto.daysOffset === undefined)) {
@@ -92,7 +87,7 @@ export class FollowupsController implements OnModuleInit {
   }
 
   @Get('conversations/:id/reminders')
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: 'Every scheduled item of the conversation' })
   listReminders(@UuidParam('id') id: string, @Query() query: ListItemsQuery) {
     return this.leads.listReminders(id, query);
@@ -107,7 +102,7 @@ export class FollowupsController implements OnModuleInit {
   }
 
   @Get('service-points/:id/business-statuses')
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiOperation({ summary: "The point's business status catalog" })
   async listStatuses(@UuidParam('id') id: string) {
     const rows = await this.prisma.businessStatus.findMany({
@@ -121,7 +116,7 @@ export class FollowupsController implements OnModuleInit {
   }
 
   @Post('service-points/:id/business-statuses')
-  @PointAccess(MembershipRole.MANAGER, POINT)
+  @PointAccess(MembershipRole.MANAGER, POINT_FROM_ID)
   @ApiOperation({ summary: 'Add a business status to the catalog' })
   async addStatus(@UuidParam('id') id: string, @Body() dto: CreateBusinessStatusDto) {
     const name = dto.name.trim();
@@ -135,7 +130,7 @@ export class FollowupsController implements OnModuleInit {
 
   @Delete('service-points/:id/business-statuses/:name')
   @HttpCode(204)
-  @PointAccess(MembershipRole.MANAGER, POINT)
+  @PointAccess(MembershipRole.MANAGER, POINT_FROM_ID)
   @ApiOperation({ summary: 'Remove a business status from the catalog' })
   async removeStatus(@UuidParam('id') id: string, @Param('name') name: string) {
     const { count } = await this.prisma.businessStatus.deleteMany({

@@ -2,22 +2,20 @@ import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MembershipRole } from '@bandeja/core';
 import type { AuditActor } from '@bandeja/core';
-import { AuditActorFrom, CurrentPrincipal, PointAccess, UuidParam } from '@bandeja/auth';
+import {
+  AuditActorFrom,
+  CurrentPrincipal,
+  PointAccess,
+  UuidParam,
+  POINT_FROM_ID,
+} from '@bandeja/auth';
 import type { Principal } from '@bandeja/auth';
 import {
   ListConversationsQuery,
   ListMessagesQuery,
   UpdateConversationDto,
 } from './conversation.dto';
-import { ConversationsService } from './conversations.service';
-
-const POINT = { from: 'point', param: 'id' } as const;
-const CONVERSATION = {
-  from: 'resource',
-  resource: 'conversation',
-  param: 'id',
-  label: 'Conversation',
-} as const;
+import { ConversationsService, CONVERSATION_FROM_ID } from './conversations.service';
 
 /** The contract's "Inbox": any member of the point (AGENT and up) works its conversations. */
 @ApiTags('inbox')
@@ -28,7 +26,7 @@ export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
 
   @Get('service-points/:id/conversations')
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiOperation({ summary: "The point's conversations, newest activity first" })
   list(
     @UuidParam('id') id: string,
@@ -39,14 +37,14 @@ export class ConversationsController {
   }
 
   @Get('conversations/:id')
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: 'One conversation' })
   get(@UuidParam('id') id: string) {
     return this.conversations.get(id);
   }
 
   @Patch('conversations/:id')
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: 'Switch BOT/HUMAN and (un)assign to a member of the point' })
   update(
     @UuidParam('id') id: string,
@@ -58,14 +56,14 @@ export class ConversationsController {
 
   @Post('conversations/:id/read')
   @HttpCode(200)
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: 'Mark the conversation read (unreadCount back to 0)' })
   read(@UuidParam('id') id: string) {
     return this.conversations.markRead(id);
   }
 
   @Get('conversations/:id/messages')
-  @PointAccess(MembershipRole.AGENT, CONVERSATION)
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({ summary: "The conversation's messages by time (newest first by default)" })
   messages(@UuidParam('id') id: string, @Query() query: ListMessagesQuery) {
     return this.conversations.messages(id, query);

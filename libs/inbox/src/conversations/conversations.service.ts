@@ -1,3 +1,4 @@
+import type { PointSource } from '@bandeja/auth';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import {
   AppError,
@@ -29,6 +30,14 @@ import {
   ConversationsRepository,
   KeysetPosition,
 } from './conversations.repository';
+
+/** For `@PointAccess`: the route's `:id` is a conversation; its point comes from the resolver below. */
+export const CONVERSATION_FROM_ID = {
+  from: 'resource',
+  resource: 'conversation',
+  param: 'id',
+  label: 'Conversation',
+} as const satisfies PointSource;
 
 const invalidCursor = () =>
   AppError.badRequest('invalid_cursor', 'The cursor is not one this API produced');

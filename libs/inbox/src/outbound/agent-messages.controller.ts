@@ -1,3 +1,4 @@
+import { CONVERSATION_FROM_ID } from '../conversations/conversations.service';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -25,12 +26,7 @@ export class AgentMessagesController {
 
   @Post()
   @HttpCode(202)
-  @PointAccess(MembershipRole.AGENT, {
-    from: 'resource',
-    resource: 'conversation',
-    param: 'id',
-    label: 'Conversation',
-  })
+  @PointAccess(MembershipRole.AGENT, CONVERSATION_FROM_ID)
   @ApiOperation({
     summary:
       "Send as an agent through the point's own session (503 whatsapp_not_ready when it cannot)",

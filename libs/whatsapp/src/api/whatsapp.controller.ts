@@ -1,14 +1,12 @@
 import { Controller, Get, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AppError, MembershipRole, openEventStream } from '@bandeja/core';
-import { PointAccess, UuidParam } from '@bandeja/auth';
+import { PointAccess, UuidParam, POINT_FROM_ID } from '@bandeja/auth';
 import type { Request, Response } from 'express';
 import * as QRCode from 'qrcode';
 import { SessionBus, SessionCommand, StoredStatus } from '../session/session-bus';
 import { SessionEventsHub } from './session-events.hub';
 import { SessionStatusService } from './session-status.service';
-
-const POINT = { from: 'point', param: 'id' } as const;
 
 /** The contract's "WhatsApp session of a point": the sockets live in the worker. */
 @ApiTags('whatsapp')
@@ -23,7 +21,7 @@ export class WhatsappController {
   ) {}
 
   @Get()
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiOperation({ summary: "The session's real state and what a person should do" })
   get(@UuidParam('id') id: string) {
     return this.status.get(id);
@@ -31,7 +29,7 @@ export class WhatsappController {
 
   @Post('connect')
   @HttpCode(202)
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiOperation({ summary: 'Start or restart the socket of this point (others are untouched)' })
   connect(@UuidParam('id') id: string, @Req() req: Request) {
     return this.command('connect', id, req);
@@ -39,7 +37,7 @@ export class WhatsappController {
 
   @Post('disconnect')
   @HttpCode(202)
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiOperation({ summary: 'Close the socket and keep the credentials' })
   disconnect(@UuidParam('id') id: string, @Req() req: Request) {
     return this.command('disconnect', id, req);
@@ -47,7 +45,7 @@ export class WhatsappController {
 
   @Post('logout')
   @HttpCode(202)
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiOperation({
     summary: 'Unlink the device and delete the credentials; the next connect needs a QR',
   })
@@ -56,7 +54,7 @@ export class WhatsappController {
   }
 
   @Get('qr')
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiProduces('application/json', 'image/png')
   @ApiOperation({
     summary: 'The QR to scan, as JSON (with a data URL) or, with Accept: image/png, the image',
@@ -87,7 +85,7 @@ export class WhatsappController {
   }
 
   @Get('events')
-  @PointAccess(MembershipRole.AGENT, POINT)
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'Server-sent `state` and `qr` events of this point' })
   async events(

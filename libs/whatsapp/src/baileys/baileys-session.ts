@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { WhatsappState } from '@bandeja/core';
 import type { AuthStateHandle, AuthStateStore } from '../auth-state/auth-state-store';
-import type {
-  ChannelSession,
-  QrCode,
-  SendOptions,
-  SessionStatus,
-} from '../channel/channel.types';
+import type { ChannelSession, QrCode, SendOptions, SessionStatus } from '../channel/channel.types';
 import { ChannelSessionEmitter, WhatsappNotReadyError } from '../channel/channel.types';
 import { phoneFromJid, phoneToJid } from '../channel/phone';
 import {

@@ -1,10 +1,6 @@
 import { WhatsappState } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
-import type {
-  ChannelSession,
-  SendOptions,
-  SessionStatus,
-} from '../channel/channel.types';
+import type { ChannelSession, SendOptions, SessionStatus } from '../channel/channel.types';
 import { ChannelSessionEmitter, WhatsappNotReadyError } from '../channel/channel.types';
 
 /**

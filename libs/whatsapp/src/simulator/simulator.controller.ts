@@ -7,7 +7,7 @@ import {
   PrismaService,
   WhatsappState,
 } from '@bandeja/core';
-import { PointAccess, UuidParam } from '@bandeja/auth';
+import { PointAccess, UuidParam, POINT_FROM_ID } from '@bandeja/auth';
 import { randomUUID } from 'node:crypto';
 import { SessionStatusService } from '../api/session-status.service';
 import { INBOUND_SINK } from '../session/inbound-sink';
@@ -44,7 +44,7 @@ export class SimulatorController {
 
   @Post('inbound')
   @HttpCode(202)
-  @PointAccess(MembershipRole.AGENT, { from: 'point', param: 'id' })
+  @PointAccess(MembershipRole.AGENT, POINT_FROM_ID)
   @ApiOperation({ summary: 'Deliver a customer message to a SIMULATOR point' })
   async inbound(@UuidParam('id') id: string, @Body() dto: SimulatorInboundDto) {
     const provider = await this.providerOf(id);
