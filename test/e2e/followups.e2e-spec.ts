@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PrismaService, QUEUES, QueueFactory, RedisService } from '@bandeja/core';
-import { FollowupsWorker, itemJobId } from '@bandeja/followups';
+import { FollowupsWorker, itemJobId, LeadStateService } from '@bandeja/followups';
 import {
   adminLogin,
   auth,
@@ -396,6 +396,29 @@ describe('follow-ups', () => {
     expect(eventsFor(conv.id, 'followup.reminder')).toHaveLength(1);
     expect((await items(conv.id)).find((i) => i.id === soon.body.id)?.status).toBe('done');
     await putLead(conv.id, { operationalStatus: 'stopped' });
+  });
+
+  it('an item that comes due for a blocked lead sends nothing and is listed as cancelled', async () => {
+    const from = phone();
+    await inbound(from);
+    const conv = await conversationOf(from);
+    expect((await putLead(conv.id, { operationalStatus: 'won' })).status).toBe(200);
+    // A row that slipped past the cancel (e.g. written by a request racing the status change).
+    const row = await prisma.scheduledItem.create({
+      data: {
+        conversationId: conv.id,
+        servicePointId: pointId,
+        kind: 'reminder_1',
+        scheduledAt: new Date(Date.now() - 1000),
+        dependent: true,
+      },
+    });
+    expect(await worker.ctx.get(LeadStateService).fire(row.id)).toEqual({});
+    expect((await prisma.scheduledItem.findUniqueOrThrow({ where: { id: row.id } })).status).toBe(
+      'cancelled',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(eventsFor(conv.id)).toHaveLength(0);
   });
 
   it('reminders and deliveries are listed in keyset pages', async () => {

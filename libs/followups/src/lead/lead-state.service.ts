@@ -161,16 +161,16 @@ export class LeadStateService implements ActivityListener {
       (await this.prisma.leadState.findUnique({
         where: { conversationId: item.conversationId },
       })) ?? (await this.ensure(item.conversationId).catch(() => null));
-    if (!lead || isBlocked(lead.operationalStatus)) return {};
     const point = await this.settings.cached(item.servicePointId);
-    if (!point) return {};
+    if (!lead || isBlocked(lead.operationalStatus) || !point) return this.skipped(item.id);
     if (item.kind === 'ping') {
-      // Real inactivity only (activity moves the ping row later; this guards a race with it).
+      // Real inactivity only (activity moves the ping row later; this guards a race with it,
+      // in which the activity has already planned a new ping).
       if (
         lead.lastActivityAt &&
         lead.lastActivityAt.getTime() + point.followups.inactivitySeconds * 1000 > Date.now() + 1000
       )
-        return {};
+        return this.skipped(item.id);
       const summary = lead.windowMessageCount >= point.followups.summaryThreshold;
       const now = new Date();
       const updated = await this.prisma.leadState.update({
@@ -201,6 +201,15 @@ export class LeadStateService implements ActivityListener {
       return {};
     }
     await this.post(item, point, lead, 'followup.reminder', {});
+    return {};
+  }
+
+  /** A claimed item that turned out to have nothing to do is listed as cancelled, not done. */
+  private async skipped(itemId: string): Promise<FireOutcome> {
+    await this.prisma.scheduledItem.update({
+      where: { id: itemId },
+      data: { status: 'cancelled' },
+    });
     return {};
   }
 
