@@ -22,3 +22,5 @@ export * from './database/generated/enums';
 export * from './lifecycle/graceful-shutdown';
 export * from './http/event-stream';
 export * from './events/domain-events';
+export * from './batching/coalescer';
+export * from './ids/uuid7';
