@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { Subject } from 'rxjs';
+import { Coalescer } from '../batching/coalescer';
 import { RedisService } from '../redis/redis.service';
 
 /** Something the console shows live, always about one service point. */
@@ -25,6 +26,20 @@ export class DomainEvents implements OnModuleDestroy {
   readonly events$ = new Subject<DomainEvent>();
   private reader?: Redis;
   private reading = false;
+  /**
+   * Events published at the same moment leave in one round trip; one batch at a time, so the
+   * stream keeps the order in which they were published.
+   */
+  private readonly outgoing = new Coalescer<
+    { type: string; servicePointId: string; data: unknown },
+    void
+  >(
+    async (events) => {
+      await this.publishMany(events);
+      return events.map(() => undefined);
+    },
+    { maxBatch: 500, maxInFlight: 1 },
+  );
 
   constructor(private readonly redis: RedisService) {}
 
@@ -33,20 +48,8 @@ export class DomainEvents implements OnModuleDestroy {
   }
 
   /** Best effort: a live event must never fail the work it reports on. */
-  async publish(type: string, servicePointId: string, data: unknown): Promise<void> {
-    try {
-      await this.redis.client.xadd(
-        this.stream,
-        'MAXLEN',
-        '~',
-        String(STREAM_MAX_LENGTH),
-        '*',
-        'e',
-        JSON.stringify({ type, servicePointId, data }),
-      );
-    } catch (err) {
-      this.logger.warn({ type, err: (err as Error).message }, 'live event not published');
-    }
+  publish(type: string, servicePointId: string, data: unknown): Promise<void> {
+    return this.outgoing.submit({ type, servicePointId, data });
   }
 
   /** Several events in one round trip (same best-effort contract as `publish`). */
@@ -55,9 +58,9 @@ export class DomainEvents implements OnModuleDestroy {
   ): Promise<void> {
     if (events.length === 0) return;
     try {
-      const multi = this.redis.client.multi();
+      const batch = this.redis.client.pipeline();
       for (const e of events) {
-        multi.xadd(
+        batch.xadd(
           this.stream,
           'MAXLEN',
           '~',
@@ -67,7 +70,9 @@ export class DomainEvents implements OnModuleDestroy {
           JSON.stringify(e),
         );
       }
-      await multi.exec();
+      const results = (await batch.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
     } catch (err) {
       this.logger.warn(
         { count: events.length, err: (err as Error).message },

@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, paginateByCreatedAt, Prisma, PrismaService } from '@bandeja/core';
+import {
+  AppError,
+  Coalescer,
+  distinctRounds,
+  paginateByCreatedAt,
+  Prisma,
+  PrismaService,
+} from '@bandeja/core';
 import type { PageQuery } from '@bandeja/core';
 import type { LeadState, ScheduledItem } from '@bandeja/core';
 import type { ActivityListener, CustomerActivity } from '@bandeja/inbox';
@@ -61,6 +68,16 @@ export function toItemView(row: ScheduledItem) {
 @Injectable()
 export class LeadStateService implements ActivityListener {
   private readonly logger = new Logger(LeadStateService.name);
+  /** Activity of every conversation a worker is on at the moment goes out in one statement. */
+  private readonly activities = new Coalescer<CustomerActivity, void>(
+    async (items) => {
+      // A statement may touch a lead row once: a conversation twice in a batch takes two rounds.
+      for (const round of distinctRounds(items, (a) => a.conversationId))
+        await this.activityMany(round);
+      return items.map(() => undefined);
+    },
+    { maxBatch: 100, maxInFlight: 4 },
+  );
 
   constructor(
     private readonly prisma: PrismaService,
@@ -96,19 +113,33 @@ export class LeadStateService implements ActivityListener {
    * a ping row is created or dependents are cancelled. Blocked leads stay blocked: activity never
    * reopens them nor schedules anything.
    */
-  async customerActivity(activity: CustomerActivity): Promise<void> {
-    const { conversationId, servicePointId, at } = activity;
-    const point = await this.settings.cached(servicePointId);
-    const enabled = point?.followups.enabled === true;
-    const due = point
-      ? inWorkingHours(new Date(at.getTime() + point.followups.inactivitySeconds * 1000), point)
-      : at;
+  customerActivity(activity: CustomerActivity): Promise<void> {
+    return this.activities.submit(activity);
+  }
+
+  /** `customerActivity` for several conversations (each at most once) in one statement. */
+  private async activityMany(activities: CustomerActivity[]): Promise<void> {
+    const plans = await Promise.all(
+      activities.map(async ({ servicePointId, at }) => {
+        const point = await this.settings.cached(servicePointId);
+        const due = point
+          ? inWorkingHours(new Date(at.getTime() + point.followups.inactivitySeconds * 1000), point)
+          : at;
+        return { enabled: point?.followups.enabled === true, due };
+      }),
+    );
     const [result] = await this.prisma.$queryRaw<
-      { cancelled: string[] | null; created: { id: string; scheduledAt: string } | null }[]
+      { cancelled: string[] | null; created: { id: string; scheduledAt: string }[] | null }[]
     >`
-      WITH lead AS (
+      WITH i AS (
+        SELECT * FROM unnest(
+          ${activities.map((a) => a.conversationId)}::uuid[], ${activities.map((a) => a.servicePointId)}::uuid[],
+          ${activities.map((a) => a.at.toISOString())}::timestamptz[], ${plans.map((p) => p.due.toISOString())}::timestamptz[],
+          ${plans.map((p) => p.enabled)}::boolean[]
+        ) AS t(conversation_id, point_id, at, due, enabled)
+      ), lead AS (
         INSERT INTO "LeadState" ("conversationId", "servicePointId", "windowMessageCount", "lastActivityAt", "createdAt", "updatedAt")
-        VALUES (${conversationId}::uuid, ${servicePointId}::uuid, 1, ${at}, now(), now())
+        SELECT i.conversation_id, i.point_id, 1, i.at, now(), now() FROM i
         ON CONFLICT ("conversationId") DO UPDATE SET
           "windowMessageCount" = "LeadState"."windowMessageCount" + 1,
           "lastActivityAt" = GREATEST(COALESCE("LeadState"."lastActivityAt", EXCLUDED."lastActivityAt"), EXCLUDED."lastActivityAt"),
@@ -117,32 +148,35 @@ export class LeadStateService implements ActivityListener {
           "pausedUntil" = CASE WHEN "LeadState"."operationalStatus" IN (${BLOCKED_SQL})
                                THEN "LeadState"."pausedUntil" ELSE NULL END,
           "updatedAt" = now()
-        RETURNING "operationalStatus" IN (${BLOCKED_SQL}) AS blocked
+        RETURNING "conversationId", "operationalStatus" IN (${BLOCKED_SQL}) AS blocked
+      ), open AS (
+        SELECT i.* FROM i JOIN lead l ON l."conversationId" = i.conversation_id WHERE NOT l.blocked
       ), cancelled AS (
-        UPDATE "ScheduledItem" SET "status" = 'cancelled', "updatedAt" = now()
-        WHERE "conversationId" = ${conversationId}::uuid AND "status" = 'scheduled' AND "dependent"
-          AND ("kind" <> 'ping' OR NOT ${enabled}::boolean)
-          AND NOT (SELECT blocked FROM lead)
-        RETURNING "id"
+        UPDATE "ScheduledItem" s SET "status" = 'cancelled', "updatedAt" = now()
+        FROM open o
+        WHERE s."conversationId" = o.conversation_id AND s."status" = 'scheduled' AND s."dependent"
+          AND (s."kind" <> 'ping' OR NOT o.enabled)
+        RETURNING s."id"
       ), moved AS (
-        UPDATE "ScheduledItem" SET "scheduledAt" = ${due}, "updatedAt" = now()
-        WHERE "conversationId" = ${conversationId}::uuid AND "status" = 'scheduled' AND "dependent"
-          AND "kind" = 'ping' AND ${enabled}::boolean AND NOT (SELECT blocked FROM lead)
-        RETURNING "id"
+        UPDATE "ScheduledItem" s SET "scheduledAt" = o.due, "updatedAt" = now()
+        FROM open o
+        WHERE s."conversationId" = o.conversation_id AND s."status" = 'scheduled' AND s."dependent"
+          AND s."kind" = 'ping' AND o.enabled
+        RETURNING s."conversationId"
       ), created AS (
         INSERT INTO "ScheduledItem" ("id", "conversationId", "servicePointId", "kind", "scheduledAt", "status", "dependent", "createdAt", "updatedAt")
-        SELECT gen_random_uuid(), ${conversationId}::uuid, ${servicePointId}::uuid, 'ping', ${due}, 'scheduled', true, now(), now()
-        WHERE ${enabled}::boolean AND NOT (SELECT blocked FROM lead) AND NOT EXISTS (SELECT 1 FROM moved)
+        SELECT gen_random_uuid(), o.conversation_id, o.point_id, 'ping', o.due, 'scheduled', true, now(), now()
+        FROM open o
+        WHERE o.enabled AND NOT EXISTS (SELECT 1 FROM moved WHERE moved."conversationId" = o.conversation_id)
         RETURNING "id", "scheduledAt"
       )
       SELECT (SELECT array_agg("id") FROM cancelled) AS cancelled,
-             (SELECT row_to_json(created) FROM created) AS created`;
+             (SELECT json_agg(created) FROM created) AS created`;
     if (result?.cancelled?.length) await this.scheduler.removeJobs(result.cancelled);
-    if (result?.created)
-      await this.scheduler.enqueue({
-        id: result.created.id,
-        scheduledAt: new Date(result.created.scheduledAt),
-      });
+    if (result?.created?.length)
+      await this.scheduler.enqueueMany(
+        result.created.map((row) => ({ id: row.id, scheduledAt: new Date(row.scheduledAt) })),
+      );
   }
 
   /**

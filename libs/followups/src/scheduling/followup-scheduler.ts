@@ -59,6 +59,12 @@ export class FollowupScheduler {
     await this.queues.get(QUEUES.followups).add(name, data, opts);
   }
 
+  /** The jobs of several existing rows in one Redis round trip. */
+  async enqueueMany(rows: Pick<ScheduledItem, 'id' | 'scheduledAt'>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.queues.get(QUEUES.followups).addBulk(rows.map((row) => this.job(row)));
+  }
+
   private job(row: Pick<ScheduledItem, 'id' | 'scheduledAt'>) {
     return {
       name: 'fire',

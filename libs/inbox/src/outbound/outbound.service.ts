@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { DomainEvents, Message, Prisma, PrismaService, QUEUES, QueueFactory } from '@bandeja/core';
+import {
+  Coalescer,
+  DomainEvents,
+  Message,
+  Prisma,
+  PrismaService,
+  QUEUES,
+  QueueFactory,
+} from '@bandeja/core';
 import { createHash, randomUUID } from 'node:crypto';
 import { toMessageView } from '../conversations/conversation.view';
 import { messageFromJson } from '../sql-rows';
@@ -28,6 +36,15 @@ export interface ClaimedOutbound {
   customerPhone: string;
 }
 
+/** A customer message done by the worker, with the bot's reply to insert (or none). */
+interface Completion {
+  messageId: string;
+  reply: { conversationId: string; servicePointId: string; content: string } | null;
+}
+
+/** What the worker's statements batch: up to this many rows, a few batches at once. */
+const BATCH = { maxBatch: 100, maxInFlight: 4 };
+
 /**
  * The outbox shared by bot and agents: a PENDING row first, then delivery through the same
  * point's session. A row is claimed before sending, so two workers never send it at once, and
@@ -36,6 +53,16 @@ export interface ClaimedOutbound {
 @Injectable()
 export class OutboundService {
   private readonly logger = new Logger(OutboundService.name);
+  /** Concurrent completions (one per conversation a worker is on) share one statement. */
+  private readonly completions = new Coalescer<Completion, Message | null>(
+    (items) => this.completeMany(items),
+    BATCH,
+  );
+  /** Concurrent successful sends are marked SENT by one statement. */
+  private readonly sentMarks = new Coalescer<{ id: string; providerMessageId: string }, Message>(
+    (items) => this.markSentMany(items),
+    BATCH,
+  );
 
   constructor(
     private readonly prisma: PrismaService,
@@ -80,35 +107,66 @@ export class OutboundService {
    * first, the claim expires and the sweep's `deliver` takes the row. Returns the reply row (null
    * when there is none, or when another worker had already processed the message).
    */
-  async completeInbound(
+  completeInbound(
     messageId: string,
     reply: { conversationId: string; servicePointId: string; content: string } | null,
   ): Promise<Message | null> {
-    if (!reply) {
-      await this.prisma.message.updateMany({
-        where: { id: messageId, processedAt: null },
-        data: { processedAt: new Date() },
-      });
-      return null;
-    }
+    return this.completions.submit({ messageId, reply });
+  }
+
+  /**
+   * One statement for a batch of completions: marks each message processed (only if it was not
+   * yet) and inserts the replies of those it marked, born claimed, then moves their conversations.
+   */
+  private async completeMany(items: Completion[]): Promise<(Message | null)[]> {
+    const replyIds = items.map(() => randomUUID());
     const rows = await this.prisma.$queryRaw<{ message: Message }[]>`
-      WITH p AS (
-        UPDATE "Message" SET "processedAt" = now() WHERE "id" = ${messageId}::uuid AND "processedAt" IS NULL RETURNING "id"
+      WITH i AS (
+        SELECT * FROM unnest(
+          ${items.map((c) => c.messageId)}::uuid[], ${replyIds}::uuid[],
+          ${items.map((c) => c.reply !== null)}::boolean[],
+          ${items.map((c) => c.reply?.conversationId ?? c.messageId)}::uuid[],
+          ${items.map((c) => c.reply?.servicePointId ?? c.messageId)}::uuid[],
+          ${items.map((c) => c.reply?.content ?? '')}::text[]
+        ) AS t(message_id, reply_id, has_reply, conversation_id, point_id, content)
+      ), p AS (
+        UPDATE "Message" m SET "processedAt" = now()
+        FROM i WHERE m."id" = i.message_id AND m."processedAt" IS NULL
+        RETURNING m."id"
       ), o AS (
         INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "timestamp", "createdAt", "updatedAt",
                                "claimedAt", "sendAttempts")
-        SELECT ${randomUUID()}::uuid, ${reply.conversationId}::uuid, ${reply.servicePointId}::uuid, 'OUT'::"MessageDirection", 'BOT'::"SenderType",
-               ${reply.content}, 'PENDING'::"MessageStatus", now(), now(), now(), now(), 1
-        FROM p
+        SELECT i.reply_id, i.conversation_id, i.point_id, 'OUT'::"MessageDirection", 'BOT'::"SenderType",
+               i.content, 'PENDING'::"MessageStatus", now(), now(), now(), now(), 1
+        FROM i JOIN p ON p."id" = i.message_id
+        WHERE i.has_reply
         RETURNING *
       ), c AS (
         UPDATE "Conversation" SET "lastMessageAt" = o."timestamp", "lastMessagePreview" = left(o."content", 120), "updatedAt" = now()
         FROM o WHERE "Conversation"."id" = o."conversationId"
         RETURNING "Conversation"."id"
       )
-      SELECT row_to_json(o) AS message FROM o, c`;
-    if (rows.length === 0) return null;
-    return messageFromJson(rows[0].message);
+      SELECT row_to_json(o) AS message FROM o`;
+    const byId = new Map(rows.map((r) => [r.message.id, messageFromJson(r.message)]));
+    return replyIds.map((id) => byId.get(id) ?? null);
+  }
+
+  /** Marks sent rows SENT with their provider ids, in one statement for the batch. */
+  private async markSentMany(
+    items: { id: string; providerMessageId: string }[],
+  ): Promise<Message[]> {
+    const rows = await this.prisma.$queryRaw<{ message: Message }[]>`
+      UPDATE "Message" m
+      SET "status" = 'SENT'::"MessageStatus", "providerMessageId" = t.provider_id, "claimedAt" = NULL, "error" = NULL, "updatedAt" = now()
+      FROM unnest(${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.providerMessageId)}::text[]) AS t(id, provider_id)
+      WHERE m."id" = t.id
+      RETURNING row_to_json(m) AS message`;
+    const byId = new Map(rows.map((r) => [r.message.id, messageFromJson(r.message)]));
+    return items.map((i) => {
+      const row = byId.get(i.id);
+      if (!row) throw new Error(`outbound message ${i.id} is gone`);
+      return row;
+    });
   }
 
   /** Hands delivery to a worker (deterministic job id: enqueuing twice is a no-op). */
@@ -156,10 +214,7 @@ export class OutboundService {
           messageId: providerIdFor(row.id),
         },
       );
-      const sent = await this.prisma.message.update({
-        where: { id: row.id },
-        data: { status: 'SENT', providerMessageId, claimedAt: null, error: null },
-      });
+      const sent = await this.sentMarks.submit({ id: row.id, providerMessageId });
       await this.events.publish('message.updated', row.servicePointId, toMessageView(sent));
       return 'sent';
     } catch (err) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { DomainEvents, PrismaService, RedisService } from '@bandeja/core';
+import { Coalescer, DomainEvents, PrismaService, RedisService } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
 import { toMessageView } from '../conversations/conversation.view';
 import { OutboundService } from '../outbound/outbound.service';
@@ -23,6 +23,11 @@ interface NextMessage {
   botEnabled: boolean;
 }
 
+interface WaitingRead {
+  conversationId: string;
+  limit: number;
+}
+
 export type ProcessOutcome = 'done' | 'busy';
 
 /**
@@ -35,6 +40,11 @@ export type ProcessOutcome = 'done' | 'busy';
 @Injectable()
 export class ConversationProcessor {
   private readonly logger = new Logger(ConversationProcessor.name);
+  /** The reads of all conversations this worker is on at the moment share one statement. */
+  private readonly reads = new Coalescer<WaitingRead, NextMessage[]>(
+    (items) => this.unprocessedMany(items),
+    { maxBatch: 100, maxInFlight: 4 },
+  );
 
   constructor(
     private readonly prisma: PrismaService,
@@ -88,17 +98,30 @@ export class ConversationProcessor {
     }
   }
 
-  /** One statement: the oldest unprocessed customer messages, their conversation and bot switch. */
+  /** The oldest unprocessed customer messages, with their conversation and bot switch. */
   private unprocessed(conversationId: string, limit: number): Promise<NextMessage[]> {
-    return this.prisma.$queryRaw<NextMessage[]>`
-      SELECT m."id", m."content", c."servicePointId", c."customerPhone", c."customerName",
+    return this.reads.submit({ conversationId, limit });
+  }
+
+  /** One statement for many conversations: each one's first `limit` waiting messages, in order. */
+  private async unprocessedMany(items: WaitingRead[]): Promise<NextMessage[][]> {
+    const rows = await this.prisma.$queryRaw<(NextMessage & { slot: number })[]>`
+      SELECT i.slot::int AS "slot", m."id", m."content", c."servicePointId", c."customerPhone", c."customerName",
              c."status"::text AS "status", sp."botEnabled"
-      FROM "Message" m
-      JOIN "Conversation" c ON c."id" = m."conversationId"
+      FROM unnest(${items.map((i) => i.conversationId)}::uuid[], ${items.map((i) => i.limit)}::int[])
+           WITH ORDINALITY AS i(conversation_id, lim, slot)
+      JOIN "Conversation" c ON c."id" = i.conversation_id
       JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
-      WHERE m."conversationId" = ${conversationId}::uuid AND m."processedAt" IS NULL AND m."direction" = 'IN'::"MessageDirection"
-      ORDER BY m."timestamp", m."createdAt", m."id"
-      LIMIT ${limit}`;
+      CROSS JOIN LATERAL (
+        SELECT m."id", m."content", m."timestamp" AS ts, m."createdAt" AS created FROM "Message" m
+        WHERE m."conversationId" = i.conversation_id AND m."processedAt" IS NULL AND m."direction" = 'IN'::"MessageDirection"
+        ORDER BY m."timestamp", m."createdAt", m."id"
+        LIMIT i.lim
+      ) m
+      ORDER BY i.slot, m.ts, m.created, m."id"`;
+    const out: NextMessage[][] = items.map(() => []);
+    for (const { slot, ...row } of rows) out[slot - 1].push(row);
+    return out;
   }
 
   private async handle(message: NextMessage, conversationId: string): Promise<void> {
