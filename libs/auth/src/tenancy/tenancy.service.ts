@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, MembershipRole, PrismaService, UserRole } from '@bandeja/core';
+import { AppError, Coalescer, MembershipRole, PrismaService, UserRole } from '@bandeja/core';
 import type { Principal } from '../principal';
 
 const RANK: Record<MembershipRole, number> = { AGENT: 1, MANAGER: 2 };
@@ -10,6 +10,19 @@ const RANK: Record<MembershipRole, number> = { AGENT: 1, MANAGER: 2 };
  */
 @Injectable()
 export class TenancyService {
+  /** Concurrent admin requests ask whether their points exist in one statement. */
+  private readonly points = new Coalescer<string, boolean>(
+    async (ids) => {
+      const rows = await this.prisma.servicePoint.findMany({
+        where: { id: { in: [...new Set(ids)] } },
+        select: { id: true },
+      });
+      const found = new Set(rows.map((row) => row.id));
+      return ids.map((id) => found.has(id));
+    },
+    { maxBatch: 200, maxInFlight: 4 },
+  );
+
   constructor(private readonly prisma: PrismaService) {}
 
   isAdmin(principal: Principal): boolean {
@@ -27,8 +40,7 @@ export class TenancyService {
     what = 'Service point',
   ): Promise<void> {
     if (this.isAdmin(principal)) {
-      const exists = await this.prisma.servicePoint.count({ where: { id: servicePointId } });
-      if (!exists) throw AppError.notFound(what);
+      if (!(await this.points.submit(servicePointId))) throw AppError.notFound(what);
       return;
     }
     const role = principal.memberships.get(servicePointId);

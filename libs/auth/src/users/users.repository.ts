@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MembershipRole, Prisma, PrismaService, UserRole } from '@bandeja/core';
+import { Coalescer, MembershipRole, Prisma, PrismaService, UserRole } from '@bandeja/core';
 
 export const USER_PUBLIC_SELECT = {
   id: true,
@@ -12,9 +12,25 @@ export const USER_PUBLIC_SELECT = {
 
 export type PublicUser = Prisma.UserGetPayload<{ select: typeof USER_PUBLIC_SELECT }>;
 
+/** Role and memberships of a user: what every authenticated request needs. */
+export interface UserAccess {
+  id: string;
+  role: UserRole;
+  memberships: { servicePointId: string; role: MembershipRole }[];
+}
+
 /** Data access for users and their memberships (the identity tables). */
 @Injectable()
 export class UsersRepository {
+  /**
+   * Requests arriving together (typically one integration's many calls) share one lookup. A
+   * batch only starts after its callers arrived, so each still sees the rows as they are now.
+   */
+  private readonly access = new Coalescer<string, UserAccess | null>(
+    (ids) => this.accessOfMany(ids),
+    { maxBatch: 200, maxInFlight: 4 },
+  );
+
   constructor(private readonly prisma: PrismaService) {}
 
   findByEmail(email: string) {
@@ -29,25 +45,20 @@ export class UsersRepository {
    * What every authenticated request needs (role and memberships), in one round trip: this runs
    * on each call, so a deleted user or a changed membership takes effect at once.
    */
-  async accessOf(id: string): Promise<{
-    id: string;
-    role: UserRole;
-    memberships: { servicePointId: string; role: MembershipRole }[];
-  } | null> {
-    const rows = await this.prisma.$queryRaw<
-      {
-        id: string;
-        role: UserRole;
-        memberships: { servicePointId: string; role: MembershipRole }[];
-      }[]
-    >`
+  accessOf(id: string): Promise<UserAccess | null> {
+    return this.access.submit(id);
+  }
+
+  private async accessOfMany(ids: string[]): Promise<(UserAccess | null)[]> {
+    const rows = await this.prisma.$queryRaw<UserAccess[]>`
       SELECT u."id", u."role"::text AS "role",
              COALESCE(json_agg(json_build_object('servicePointId', m."servicePointId", 'role', m."role"))
                       FILTER (WHERE m."id" IS NOT NULL), '[]') AS "memberships"
       FROM "User" u LEFT JOIN "Membership" m ON m."userId" = u."id"
-      WHERE u."id" = ${id}::uuid
+      WHERE u."id" = ANY(${[...new Set(ids)]}::uuid[])
       GROUP BY u."id"`;
-    return rows[0] ?? null;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   findWithMemberships(id: string) {

@@ -16,7 +16,13 @@ export class RedisService implements OnModuleDestroy {
 
   constructor(private readonly config: AppConfig) {
     this.prefix = config.REDIS_PREFIX;
-    this.client = this.create('commands', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    // Auto-pipelining: commands issued in the same turn of the event loop (locks, status reads,
+    // event batches of many concurrent requests) leave in one write instead of one each.
+    this.client = this.create('commands', {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+    });
   }
 
   /** Options for BullMQ: blocking connections must not give up on a request. */
