@@ -92,8 +92,11 @@ function setup() {
   const prisma = {
     servicePoint: {
       // Postgres compares uuid values, so the case of the text does not matter.
-      count: async ({ where }: { where: { id: string } }) =>
-        [POINT_A, POINT_B].includes(where.id.toLowerCase()) ? 1 : 0,
+      findMany: async ({ where }: { where: { id: { in: string[] } } }) =>
+        where.id.in
+          .map((id) => id.toLowerCase())
+          .filter((id) => [POINT_A, POINT_B].includes(id))
+          .map((id) => ({ id })),
     },
   } as unknown as PrismaService;
   const resolved: string[] = [];

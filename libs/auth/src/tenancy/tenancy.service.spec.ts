@@ -12,9 +12,9 @@ function fakePrisma(existing: string[]) {
   const queries: unknown[] = [];
   const prisma = {
     servicePoint: {
-      count: async ({ where }: { where: { id: string } }) => {
+      findMany: async ({ where }: { where: { id: { in: string[] } } }) => {
         queries.push(where);
-        return existing.filter((id) => id === where.id).length;
+        return existing.filter((id) => where.id.in.includes(id)).map((id) => ({ id }));
       },
     },
   };
@@ -73,9 +73,19 @@ describe('TenancyService', () => {
       'passes for an existing point at any role (%s) without memberships',
       async (minRole) => {
         await expect(tenancy.assertAccess(admin(), POINT_A, minRole)).resolves.toBeUndefined();
-        expect(queries).toEqual([{ id: POINT_A }]);
+        expect(queries).toEqual([{ id: { in: [POINT_A] } }]);
       },
     );
+
+    it('checks concurrent requests in one query, each getting its own answer', async () => {
+      const settled = await Promise.allSettled([
+        tenancy.assertAccess(admin(), POINT_A, MembershipRole.AGENT),
+        tenancy.assertAccess(admin(), MISSING, MembershipRole.AGENT),
+        tenancy.assertAccess(admin(), POINT_A, MembershipRole.MANAGER),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(queries).toEqual([{ id: { in: [POINT_A, MISSING] } }]);
+    });
 
     it('is 404 not_found for a point that does not exist', async () => {
       const error = await rejection(tenancy.assertAccess(admin(), MISSING, MembershipRole.AGENT));
@@ -83,7 +93,7 @@ describe('TenancyService', () => {
       expect(error.getStatus()).toBe(404);
       expect(error.code).toBe('not_found');
       expect(error.message).toBe('Service point not found');
-      expect(queries).toEqual([{ id: MISSING }]);
+      expect(queries).toEqual([{ id: { in: [MISSING] } }]);
     });
 
     it('names the resource label in the 404', async () => {

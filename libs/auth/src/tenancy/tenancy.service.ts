@@ -18,7 +18,8 @@ export class TenancyService {
         select: { id: true },
       });
       const found = new Set(rows.map((row) => row.id));
-      return ids.map((id) => found.has(id));
+      // Postgres compares uuid values and answers them in lower case.
+      return ids.map((id) => found.has(id.toLowerCase()));
     },
     { maxBatch: 200, maxInFlight: 4 },
   );
