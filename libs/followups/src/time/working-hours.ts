@@ -25,7 +25,25 @@ function localTime(at: Date, tz: string): DateTime {
 const previousDay = (weekday: number) => (weekday === 1 ? 7 : weekday - 1);
 
 /** True when `at` falls inside the opening hours, read on the wall clock of `tz`. */
+/**
+ * Answers of `isWithinWorkingHours` by zone, hours and UTC minute: the answer depends only on the
+ * local weekday, hour and minute, which cannot change within a UTC minute (zone offsets are whole
+ * minutes), and every customer message asks it, so the zone arithmetic runs once a minute.
+ */
+const withinByMinute = new Map<string, boolean>();
+const WITHIN_CACHE_SIZE = 10_000;
+
 export function isWithinWorkingHours(at: Date, tz: string, hours: OpeningHours): boolean {
+  const key = `${tz}|${hours.start}|${hours.end}|${hours.days.join(',')}|${Math.floor(at.getTime() / 60_000)}`;
+  const known = withinByMinute.get(key);
+  if (known !== undefined) return known;
+  const answer = computeWithin(at, tz, hours);
+  if (withinByMinute.size >= WITHIN_CACHE_SIZE) withinByMinute.clear();
+  withinByMinute.set(key, answer);
+  return answer;
+}
+
+function computeWithin(at: Date, tz: string, hours: OpeningHours): boolean {
   const local = localTime(at, tz);
   const start = minutesOf(hours.start);
   const end = minutesOf(hours.end);
