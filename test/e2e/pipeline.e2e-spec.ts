@@ -117,6 +117,94 @@ describe('inbox pipeline', () => {
     expect(rows.filter((m) => m.direction === 'OUT')).toHaveLength(1);
   });
 
+  it('100 concurrent messages of one customer with the same timestamp: all stored once, counted, processed in stored order', async () => {
+    const from = phone();
+    const timestamp = new Date(Date.now() - 1000).toISOString();
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        inbound({ from, text: `a la vez ${i}`, timestamp, providerMessageId: unique(`same${i}`) }),
+      ),
+    );
+    expect(responses.every((r) => r.status === 202 && r.body.duplicate === false)).toBe(true);
+    const conv = await prisma.conversation.findFirstOrThrow({
+      where: { servicePointId: pointId, customerPhone: from },
+    });
+    expect(conv.unreadCount).toBe(100);
+    expect(conv.lastInboundAt?.toISOString()).toBe(timestamp);
+    const rows = await eventually(
+      async () => {
+        const all = await messagesOf(from);
+        return all.filter((m) => m.direction === 'IN' && m.processedAt).length === 100 &&
+          all.filter((m) => m.direction === 'OUT').every((m) => m.status === 'SENT')
+          ? all
+          : null;
+      },
+      60000,
+      '100 messages processed',
+    );
+    // The pipeline's order: timestamp (all equal here), then createdAt, then id.
+    const incoming = rows
+      .filter((m) => m.direction === 'IN')
+      .sort(
+        (a, b) =>
+          a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
+    expect(new Set(incoming.map((m) => m.content)).size).toBe(100);
+    expect(incoming.every((m) => m.timestamp.toISOString() === timestamp)).toBe(true);
+    const processed = incoming.map((m) => m.processedAt!.getTime());
+    expect(processed).toEqual([...processed].sort((a, b) => a - b));
+    // The bot answered the first three stored messages, in that order, one reply each.
+    const traces = await prisma.aiTrace.findMany({
+      where: { conversationId: conv.id },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    expect(traces.map((t) => t.messageId)).toEqual(incoming.slice(0, 3).map((m) => m.id));
+    const replies = rows.filter((m) => m.direction === 'OUT');
+    expect(replies.map((m) => m.content)).toEqual(traces.map((t) => t.reply));
+  }, 90000);
+
+  it('a burst mixing repeated provider ids with new messages: each id stored once, one duplicate:false per id', async () => {
+    const [ana, beto] = [phone(), phone()];
+    const repeated = unique('rep');
+    const stored = unique('old');
+    expect(
+      (await inbound({ from: ana, text: 'ya guardado', providerMessageId: stored })).body,
+    ).toEqual({ providerMessageId: stored, duplicate: false });
+    const bodies: { from: string; text: string; providerMessageId: string }[] = [];
+    for (let i = 0; i < 40; i++) {
+      const from = i % 2 ? beto : ana;
+      bodies.push({ from, text: `nuevo ${i}`, providerMessageId: unique(`new${i}`) });
+      if (i % 4 === 0) bodies.push({ from: ana, text: 'repetido', providerMessageId: repeated });
+      if (i % 8 === 0) bodies.push({ from: ana, text: 'ya guardado', providerMessageId: stored });
+    }
+    const responses = await Promise.all(bodies.map((b) => inbound(b)));
+    expect(responses.every((r) => r.status === 202)).toBe(true);
+    const answers = responses.map(
+      (r) => r.body as { providerMessageId: string; duplicate: boolean },
+    );
+    const fresh = (id: string) =>
+      answers.filter((a) => a.providerMessageId === id && a.duplicate === false).length;
+    expect(fresh(repeated)).toBe(1);
+    expect(fresh(stored)).toBe(0);
+    for (const b of bodies.filter((b) => b.text.startsWith('nuevo')))
+      expect(fresh(b.providerMessageId)).toBe(1);
+    const ids = [repeated, stored, ...bodies.map((b) => b.providerMessageId)];
+    const rows = await prisma.message.findMany({
+      where: { servicePointId: pointId, providerMessageId: { in: ids } },
+    });
+    expect(rows).toHaveLength(42);
+    expect(new Set(rows.map((r) => r.providerMessageId)).size).toBe(42);
+    const convs = await prisma.conversation.findMany({
+      where: { servicePointId: pointId, customerPhone: { in: [ana, beto] } },
+    });
+    const unread = Object.fromEntries(convs.map((c) => [c.customerPhone, c.unreadCount]));
+    // Ana: the stored one, the repeated one, 20 new; Beto: 20 new.
+    expect(unread).toEqual({ [ana]: 22, [beto]: 20 });
+    for (const c of convs) {
+      expect(rows.filter((r) => r.conversationId === c.id)).toHaveLength(c.unreadCount);
+    }
+  }, 60000);
+
   it('200 messages from one customer in a burst are stored and answered in order', async () => {
     const from = phone();
     // WhatsApp delivers one sender's messages in order: a burst of back-to-back requests, while the

@@ -1,9 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainEvents, PrismaService, QueueFactory } from '@bandeja/core';
+import { Coalescer, DomainEvents, PrismaService, QueueFactory } from '@bandeja/core';
 import type { InboundMessage, InboundSink, ReceiptEvent } from '@bandeja/whatsapp';
 import { toConversationView, toMessageView } from '../conversations/conversation.view';
-import { enqueueInbound } from '../pipeline/jobs';
+import { enqueueInboundBulk } from '../pipeline/jobs';
 import { InboundStore, StoredInbound } from './inbound-store';
+
+/** A newly stored message whose job and live events are still to go. */
+interface Announcement {
+  stored: StoredInbound;
+  fromMe: boolean;
+}
 
 const RECEIPT_RANK = { PENDING: 0, SENT: 1, DELIVERED: 2, READ: 3 } as const;
 
@@ -15,6 +21,11 @@ const RECEIPT_RANK = { PENDING: 0, SENT: 1, DELIVERED: 2, READ: 3 } as const;
 @Injectable()
 export class InboundPipeline implements InboundSink {
   private readonly logger = new Logger(InboundPipeline.name);
+  /** Concurrently stored messages: their jobs in one `addBulk`, their events in one round trip. */
+  private readonly announcements = new Coalescer<Announcement, void>(
+    (items) => this.announce(items),
+    { maxBatch: 500, maxInFlight: 4 },
+  );
 
   constructor(
     private readonly store: InboundStore,
@@ -34,16 +45,7 @@ export class InboundPipeline implements InboundSink {
       timestamp: message.timestamp,
     });
     if (stored.duplicate) return stored;
-    if (!message.fromMe) {
-      await enqueueInbound(this.queues, stored.conversationId, stored.messageId).catch(
-        (err: Error) =>
-          this.logger.warn(
-            { messageId: stored.messageId, err: err.message },
-            'processing job not enqueued; the sweep will pick it up',
-          ),
-      );
-    }
-    await this.publish(stored);
+    await this.announcements.submit({ stored, fromMe: message.fromMe });
     return stored;
   }
 
@@ -72,22 +74,37 @@ export class InboundPipeline implements InboundSink {
     if (row) await this.events.publish('message.updated', row.servicePointId, toMessageView(row));
   }
 
-  private async publish(stored: StoredInbound): Promise<void> {
+  /** Never throws: enqueue failures are logged (the sweep recovers), events are best effort. */
+  private async announce(items: Announcement[]): Promise<void[]> {
+    const jobs = items
+      .filter((i) => !i.fromMe)
+      .map((i) => ({ conversationId: i.stored.conversationId, messageId: i.stored.messageId }));
+    await enqueueInboundBulk(this.queues, jobs).catch((err: Error) =>
+      this.logger.warn(
+        { messageIds: jobs.map((j) => j.messageId), err: err.message },
+        'processing jobs not enqueued; the sweep will pick them up',
+      ),
+    );
     const events: { type: string; servicePointId: string; data: unknown }[] = [];
-    if (stored.message) {
-      events.push({
-        type: 'message.created',
-        servicePointId: stored.message.servicePointId,
-        data: toMessageView(stored.message),
-      });
+    for (const { stored } of items) {
+      if (stored.message) {
+        events.push({
+          type: 'message.created',
+          servicePointId: stored.message.servicePointId,
+          data: toMessageView(stored.message),
+        });
+      }
+      if (stored.conversation) {
+        events.push({
+          type: 'conversation.updated',
+          servicePointId: stored.conversation.servicePointId,
+          data: toConversationView(stored.conversation),
+        });
+      }
     }
-    if (stored.conversation) {
-      events.push({
-        type: 'conversation.updated',
-        servicePointId: stored.conversation.servicePointId,
-        data: toConversationView(stored.conversation),
-      });
-    }
-    await this.events.publishMany(events);
+    await this.events
+      .publishMany(events)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'live events not published'));
+    return items.map(() => undefined);
   }
 }
