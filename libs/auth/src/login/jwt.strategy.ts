@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { createSecretKey } from 'node:crypto';
 import { AppConfig } from '@bandeja/core';
 import type { Principal } from '../principal';
 import { AuthService, JwtPayload } from './auth.service';
@@ -14,7 +15,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
-      secretOrKey: config.JWT_SECRET,
+      // A KeyObject made once: given the string, jsonwebtoken (9) builds one on every request.
+      // passport-jwt passes it through untouched; its types only name string | Buffer.
+      secretOrKey: createSecretKey(Buffer.from(config.JWT_SECRET)) as unknown as Buffer,
       algorithms: ['HS256'],
     });
   }
