@@ -128,12 +128,15 @@ export class LeadStateService implements ActivityListener {
         return { enabled: point?.followups.enabled === true, due };
       }),
     );
+    const conversationIds = activities.map((a) => a.conversationId);
+    // `= ANY(...)` beside each join to the input: index probes, not scans (the planner cannot
+    // size the unnest of a parameter).
     const [result] = await this.prisma.$queryRaw<
       { cancelled: string[] | null; created: { id: string; scheduledAt: string }[] | null }[]
     >`
       WITH i AS (
         SELECT * FROM unnest(
-          ${activities.map((a) => a.conversationId)}::uuid[], ${activities.map((a) => a.servicePointId)}::uuid[],
+          ${conversationIds}::uuid[], ${activities.map((a) => a.servicePointId)}::uuid[],
           ${activities.map((a) => a.at.toISOString())}::timestamptz[], ${plans.map((p) => p.due.toISOString())}::timestamptz[],
           ${plans.map((p) => p.enabled)}::boolean[]
         ) AS t(conversation_id, point_id, at, due, enabled)
@@ -154,14 +157,14 @@ export class LeadStateService implements ActivityListener {
       ), cancelled AS (
         UPDATE "ScheduledItem" s SET "status" = 'cancelled', "updatedAt" = now()
         FROM open o
-        WHERE s."conversationId" = o.conversation_id AND s."status" = 'scheduled' AND s."dependent"
-          AND (s."kind" <> 'ping' OR NOT o.enabled)
+        WHERE s."conversationId" = o.conversation_id AND s."conversationId" = ANY(${conversationIds}::uuid[])
+          AND s."status" = 'scheduled' AND s."dependent" AND (s."kind" <> 'ping' OR NOT o.enabled)
         RETURNING s."id"
       ), moved AS (
         UPDATE "ScheduledItem" s SET "scheduledAt" = o.due, "updatedAt" = now()
         FROM open o
-        WHERE s."conversationId" = o.conversation_id AND s."status" = 'scheduled' AND s."dependent"
-          AND s."kind" = 'ping' AND o.enabled
+        WHERE s."conversationId" = o.conversation_id AND s."conversationId" = ANY(${conversationIds}::uuid[])
+          AND s."status" = 'scheduled' AND s."dependent" AND s."kind" = 'ping' AND o.enabled
         RETURNING s."conversationId"
       ), created AS (
         INSERT INTO "ScheduledItem" ("id", "conversationId", "servicePointId", "kind", "scheduledAt", "status", "dependent", "createdAt", "updatedAt")

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Coalescer, Conversation, Message, PrismaService, uuid7 } from '@bandeja/core';
+import { Coalescer, Conversation, Message, Prisma, PrismaService, uuid7 } from '@bandeja/core';
 import { randomUUID } from 'node:crypto';
 import { conversationFromJson, messageFromJson } from '../sql-rows';
 
@@ -132,6 +132,12 @@ export class InboundStore {
    * of the duplicates this statement can see. Keyed by the input row's id.
    */
   private async insertMessages(rows: Pending[]): Promise<Map<string, StoredInbound>> {
+    // The `= ANY(...)` conditions repeat the joins to the input so the planner probes the unique
+    // indexes instead of scanning the tables (it cannot size the unnest of a parameter).
+    const points = [...new Set(rows.map((r) => r.servicePointId))];
+    const phones = [...new Set(rows.map((r) => r.customerPhone))];
+    const providerIds = rows.map((r) => r.providerMessageId);
+    const mine = Prisma.sql`c."servicePointId" = ANY(${points}::uuid[]) AND c."customerPhone" = ANY(${phones}::text[])`;
     const out = await this.prisma.$queryRaw<BatchRow[]>`
       WITH i AS (
         SELECT * FROM unnest(
@@ -143,7 +149,7 @@ export class InboundStore {
         ) AS t(id, point, phone, provider_id, push_name, content, preview, from_me, ts)
       ), s AS (
         SELECT i.*, c."id" AS conversation_id
-        FROM i JOIN "Conversation" c ON c."servicePointId" = i.point AND c."customerPhone" = i.phone
+        FROM i JOIN "Conversation" c ON c."servicePointId" = i.point AND c."customerPhone" = i.phone AND ${mine}
       ), m AS (
         INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status",
                                "providerMessageId", "timestamp", "createdAt", "updatedAt", "processedAt")
@@ -169,7 +175,7 @@ export class InboundStore {
         FROM m JOIN s ON s.id = m."id"
         GROUP BY m."conversationId"
       ), l AS (
-        SELECT c."id" FROM "Conversation" c WHERE c."id" IN (SELECT a.id FROM a)
+        SELECT c."id" FROM "Conversation" c WHERE ${mine} AND c."id" IN (SELECT a.id FROM a)
         ORDER BY c."id" FOR NO KEY UPDATE
       ), u AS (
         UPDATE "Conversation" c SET
@@ -182,7 +188,7 @@ export class InboundStore {
           "lastMessageAt" = GREATEST(c."lastMessageAt", a.last_at),
           "updatedAt" = now()
         FROM a JOIN l ON l."id" = a.id
-        WHERE c."id" = a.id
+        WHERE c."id" = a.id AND ${mine}
         RETURNING c.*
       )
       SELECT m."id"::text AS "key", row_to_json(m) AS "message", row_to_json(u) AS "conversation",
@@ -190,7 +196,8 @@ export class InboundStore {
       FROM m JOIN u ON u."id" = m."conversationId"
       UNION ALL
       SELECT s.id::text, NULL::json, NULL::json, e."id"::text, e."conversationId"::text
-      FROM s JOIN "Message" e ON e."servicePointId" = s.point AND e."providerMessageId" = s.provider_id`;
+      FROM s JOIN "Message" e ON e."servicePointId" = s.point AND e."providerMessageId" = s.provider_id
+        AND e."servicePointId" = ANY(${points}::uuid[]) AND e."providerMessageId" = ANY(${providerIds}::text[])`;
     const results = new Map<string, StoredInbound>();
     for (const r of out) {
       if (r.message && r.conversation) {

@@ -120,10 +120,14 @@ export class OutboundService {
    */
   private async completeMany(items: Completion[]): Promise<(Message | null)[]> {
     const replyIds = items.map(() => randomUUID());
+    const messageIds = items.map((c) => c.messageId);
+    const conversationIds = items.flatMap((c) => (c.reply ? [c.reply.conversationId] : []));
+    // The `= ANY(...)` conditions repeat the joins so the planner probes indexes instead of
+    // scanning (it cannot size the unnest of a parameter).
     const rows = await this.prisma.$queryRaw<{ message: Message }[]>`
       WITH i AS (
         SELECT * FROM unnest(
-          ${items.map((c) => c.messageId)}::uuid[], ${replyIds}::uuid[],
+          ${messageIds}::uuid[], ${replyIds}::uuid[],
           ${items.map((c) => c.reply !== null)}::boolean[],
           ${items.map((c) => c.reply?.conversationId ?? c.messageId)}::uuid[],
           ${items.map((c) => c.reply?.servicePointId ?? c.messageId)}::uuid[],
@@ -131,7 +135,7 @@ export class OutboundService {
         ) AS t(message_id, reply_id, has_reply, conversation_id, point_id, content)
       ), p AS (
         UPDATE "Message" m SET "processedAt" = now()
-        FROM i WHERE m."id" = i.message_id AND m."processedAt" IS NULL
+        FROM i WHERE m."id" = i.message_id AND m."id" = ANY(${messageIds}::uuid[]) AND m."processedAt" IS NULL
         RETURNING m."id"
       ), o AS (
         INSERT INTO "Message" ("id", "conversationId", "servicePointId", "direction", "senderType", "content", "status", "timestamp", "createdAt", "updatedAt",
@@ -143,7 +147,7 @@ export class OutboundService {
         RETURNING *
       ), c AS (
         UPDATE "Conversation" SET "lastMessageAt" = o."timestamp", "lastMessagePreview" = left(o."content", 120), "updatedAt" = now()
-        FROM o WHERE "Conversation"."id" = o."conversationId"
+        FROM o WHERE "Conversation"."id" = o."conversationId" AND "Conversation"."id" = ANY(${conversationIds}::uuid[])
         RETURNING "Conversation"."id"
       )
       SELECT row_to_json(o) AS message FROM o`;
@@ -155,11 +159,12 @@ export class OutboundService {
   private async markSentMany(
     items: { id: string; providerMessageId: string }[],
   ): Promise<Message[]> {
+    const ids = items.map((i) => i.id);
     const rows = await this.prisma.$queryRaw<{ message: Message }[]>`
       UPDATE "Message" m
       SET "status" = 'SENT'::"MessageStatus", "providerMessageId" = t.provider_id, "claimedAt" = NULL, "error" = NULL, "updatedAt" = now()
-      FROM unnest(${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.providerMessageId)}::text[]) AS t(id, provider_id)
-      WHERE m."id" = t.id
+      FROM unnest(${ids}::uuid[], ${items.map((i) => i.providerMessageId)}::text[]) AS t(id, provider_id)
+      WHERE m."id" = t.id AND m."id" = ANY(${ids}::uuid[])
       RETURNING row_to_json(m) AS message`;
     const byId = new Map(rows.map((r) => [r.message.id, messageFromJson(r.message)]));
     return items.map((i) => {

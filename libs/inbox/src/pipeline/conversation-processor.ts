@@ -105,12 +105,15 @@ export class ConversationProcessor {
 
   /** One statement for many conversations: each one's first `limit` waiting messages, in order. */
   private async unprocessedMany(items: WaitingRead[]): Promise<NextMessage[][]> {
+    const ids = items.map((i) => i.conversationId);
+    // `c."id" = ANY(...)` beside the join: the planner cannot size an unnest of a parameter, and
+    // guessing 100 rows it would rather scan a small table than probe its index (see bench/README).
     const rows = await this.prisma.$queryRaw<(NextMessage & { slot: number })[]>`
       SELECT i.slot::int AS "slot", m."id", m."content", c."servicePointId", c."customerPhone", c."customerName",
              c."status"::text AS "status", sp."botEnabled"
-      FROM unnest(${items.map((i) => i.conversationId)}::uuid[], ${items.map((i) => i.limit)}::int[])
+      FROM unnest(${ids}::uuid[], ${items.map((i) => i.limit)}::int[])
            WITH ORDINALITY AS i(conversation_id, lim, slot)
-      JOIN "Conversation" c ON c."id" = i.conversation_id
+      JOIN "Conversation" c ON c."id" = i.conversation_id AND c."id" = ANY(${ids}::uuid[])
       JOIN "ServicePoint" sp ON sp."id" = c."servicePointId"
       CROSS JOIN LATERAL (
         SELECT m."id", m."content", m."timestamp" AS ts, m."createdAt" AS created FROM "Message" m
