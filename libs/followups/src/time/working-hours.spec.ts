@@ -13,6 +13,27 @@ describe('moveIntoWorkingHours', () => {
     expect(moveIntoWorkingHours(wed, LA_PAZ, weekdays)).toBe(wed);
   });
 
+  it('answers instants of the same minute alike, each inside instant keeping its own value', () => {
+    const first = at('2026-11-18T15:30:05.123Z');
+    const second = at('2026-11-18T15:30:59.999Z');
+    expect(moveIntoWorkingHours(first, LA_PAZ, weekdays)).toBe(first);
+    expect(moveIntoWorkingHours(second, LA_PAZ, weekdays)).toBe(second);
+    // Closed: both seconds of 07:15 local move to the same opening, remembered or not.
+    for (const when of ['2026-11-18T11:15:01Z', '2026-11-18T11:15:58Z', '2026-11-18T11:15:01Z'])
+      expect(iso(moveIntoWorkingHours(at(when), LA_PAZ, weekdays))).toBe(
+        '2026-11-18T13:00:00.000Z',
+      );
+    // The last closed minute and the first open one differ.
+    expect(iso(moveIntoWorkingHours(at('2026-11-18T12:59:59Z'), LA_PAZ, weekdays))).toBe(
+      '2026-11-18T13:00:00.000Z',
+    );
+    expect(iso(moveIntoWorkingHours(at('2026-11-18T13:00:00Z'), LA_PAZ, weekdays))).toBe(
+      '2026-11-18T13:00:00.000Z',
+    );
+    expect(isWithinWorkingHours(at('2026-11-18T12:59:30Z'), LA_PAZ, weekdays)).toBe(false);
+    expect(isWithinWorkingHours(at('2026-11-18T13:00:30Z'), LA_PAZ, weekdays)).toBe(true);
+  });
+
   it('moves an instant before opening to that morning', () => {
     // Wednesday 07:15 local → Wednesday 09:00 local.
     expect(iso(moveIntoWorkingHours(at('2026-11-18T11:15:00Z'), LA_PAZ, weekdays))).toBe(

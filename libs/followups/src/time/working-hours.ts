@@ -26,21 +26,27 @@ const previousDay = (weekday: number) => (weekday === 1 ? 7 : weekday - 1);
 
 /** True when `at` falls inside the opening hours, read on the wall clock of `tz`. */
 /**
- * Answers of `isWithinWorkingHours` by zone, hours and UTC minute: the answer depends only on the
- * local weekday, hour and minute, which cannot change within a UTC minute (zone offsets are whole
- * minutes), and every customer message asks it, so the zone arithmetic runs once a minute.
+ * Where an instant stands, by zone, hours and UTC minute: `null` when it is within the working
+ * hours, else the next opening (ms). Both depend only on the local weekday, hour and minute,
+ * which cannot change within a UTC minute (zone offsets are whole minutes), and every customer
+ * message asks, so the zone arithmetic runs about once a minute instead of once a message.
  */
-const withinByMinute = new Map<string, boolean>();
-const WITHIN_CACHE_SIZE = 10_000;
+const openingByMinute = new Map<string, number | null>();
+const OPENING_CACHE_SIZE = 10_000;
+
+function minuteKey(at: Date, tz: string, hours: OpeningHours): string {
+  return `${tz}|${hours.start}|${hours.end}|${hours.days.join(',')}|${Math.floor(at.getTime() / 60_000)}`;
+}
+
+function remember(key: string, value: number | null): void {
+  if (openingByMinute.size >= OPENING_CACHE_SIZE) openingByMinute.clear();
+  openingByMinute.set(key, value);
+}
 
 export function isWithinWorkingHours(at: Date, tz: string, hours: OpeningHours): boolean {
-  const key = `${tz}|${hours.start}|${hours.end}|${hours.days.join(',')}|${Math.floor(at.getTime() / 60_000)}`;
-  const known = withinByMinute.get(key);
-  if (known !== undefined) return known;
-  const answer = computeWithin(at, tz, hours);
-  if (withinByMinute.size >= WITHIN_CACHE_SIZE) withinByMinute.clear();
-  withinByMinute.set(key, answer);
-  return answer;
+  const known = openingByMinute.get(minuteKey(at, tz, hours));
+  if (known !== undefined) return known === null;
+  return computeWithin(at, tz, hours);
 }
 
 function computeWithin(at: Date, tz: string, hours: OpeningHours): boolean {
@@ -63,7 +69,18 @@ function computeWithin(at: Date, tz: string, hours: OpeningHours): boolean {
  */
 export function moveIntoWorkingHours(at: Date, tz: string, hours: OpeningHours): Date {
   if (hours.days.length === 0) throw new Error('working hours have no open day');
-  if (isWithinWorkingHours(at, tz, hours)) return at;
+  const key = minuteKey(at, tz, hours);
+  const known = openingByMinute.get(key);
+  if (known === null) return at;
+  if (known !== undefined) return new Date(known);
+  const opening = nextOpening(at, tz, hours);
+  remember(key, opening ? opening.getTime() : null);
+  return opening ?? at;
+}
+
+/** Null when `at` is within the working hours, else the next opening time. */
+function nextOpening(at: Date, tz: string, hours: OpeningHours): Date | null {
+  if (computeWithin(at, tz, hours)) return null;
   const local = localTime(at, tz);
   const start = minutesOf(hours.start);
   for (let offset = 0; offset <= 7; offset++) {
