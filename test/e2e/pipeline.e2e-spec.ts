@@ -1,5 +1,11 @@
 import { PrismaService, QUEUES, QueueFactory, RedisService } from '@bandeja/core';
-import { InboundPipeline, OutboundService, PipelineWorker } from '@bandeja/inbox';
+import {
+  ConversationLock,
+  ConversationProcessor,
+  InboundPipeline,
+  OutboundService,
+  PipelineWorker,
+} from '@bandeja/inbox';
 import { SimulatorSession } from '@bandeja/whatsapp';
 import {
   adminLogin,
@@ -455,6 +461,57 @@ describe('inbox pipeline', () => {
       ).toHaveLength(1);
     }
   }, 60000);
+
+  it('a message stored while its conversation is held leaves word for the holder, who goes round again', async () => {
+    const from = phone();
+    await inbound({ from, text: 'primero' });
+    await eventually(
+      async () =>
+        (await messagesOf(from)).some((m) => m.senderType === 'BOT' && m.status === 'SENT'),
+      10000,
+      'first reply',
+    );
+    const conv = await prisma.conversation.findFirstOrThrow({
+      where: { servicePointId: pointId, customerPhone: from },
+    });
+    const lock = worker!.ctx.get(ConversationLock);
+    // This test is the holder now; a second taker is refused and leaves word.
+    expect(await lock.acquire(conv.id, 'holder')).toBe(true);
+    expect(await lock.acquire(conv.id, 'other')).toBe(false);
+    expect(await lock.release(conv.id, 'holder')).toBe(true);
+    // The word is taken with it; a free lock is taken at once.
+    expect(await lock.release(conv.id, 'holder')).toBe(false);
+    expect(await lock.acquire(conv.id, 'holder')).toBe(true);
+    // Only its holder lets go of the lock.
+    expect(await lock.release(conv.id, 'not-the-holder')).toBe(false);
+    expect(await lock.acquire(conv.id, 'other')).toBe(false);
+    expect(await lock.release(conv.id, 'holder')).toBe(true);
+
+    // The real thing: a customer message arrives while the holder (this test) works.
+    expect(await lock.acquire(conv.id, 'holder')).toBe(true);
+    const id = `held-${Date.now()}`;
+    expect((await inbound({ from, text: 'mientras', providerMessageId: id })).status).toBe(202);
+    const stored = await prisma.message.findFirstOrThrow({
+      where: { servicePointId: pointId, providerMessageId: id },
+    });
+    const queue = api.app.get(QueueFactory).get(QUEUES.pipeline);
+    await eventually(
+      async () => (await queue.getJob(`in_${stored.id}`)) === undefined,
+      10000,
+      'job ended busy',
+    );
+    expect(
+      (await prisma.message.findUniqueOrThrow({ where: { id: stored.id } })).processedAt,
+    ).toBeNull();
+    // Letting go tells the holder to look again; going round answers the message (no sweep).
+    expect(await lock.release(conv.id, 'holder')).toBe(true);
+    expect(await worker!.ctx.get(ConversationProcessor).process(conv.id)).toBe('done');
+    const bot = (await messagesOf(from)).filter((m) => m.senderType === 'BOT');
+    expect(bot).toHaveLength(2);
+    expect(
+      (await prisma.message.findUniqueOrThrow({ where: { id: stored.id } })).processedAt,
+    ).not.toBeNull();
+  });
 
   it('the sweep re-adds only lost work, not a conversation a worker is still holding', async () => {
     if (!worker) await startWorker();

@@ -1,5 +1,6 @@
 import { DynamicModule, ModuleMetadata, Type } from '@nestjs/common';
 import { InboxModule } from './inbox.module';
+import { ConversationLock } from './pipeline/conversation-lock';
 import { ConversationProcessor } from './pipeline/conversation-processor';
 import { PipelineWorker } from './pipeline/pipeline.worker';
 import { MinimalResponder, RESPONDER } from './pipeline/responder';
@@ -22,13 +23,14 @@ export class InboxWorkerModule {
       module: InboxWorkerModule,
       imports: [InboxModule, ...(options.imports ?? [])],
       providers: [
+        ConversationLock,
         ConversationProcessor,
         PipelineWorker,
         options.responder
           ? { provide: RESPONDER, useExisting: options.responder }
           : { provide: RESPONDER, useClass: MinimalResponder },
       ],
-      exports: [PipelineWorker, ConversationProcessor],
+      exports: [PipelineWorker, ConversationProcessor, ConversationLock],
     };
   }
 }

@@ -12,3 +12,4 @@ export * from './pipeline/jobs';
 export * from './pipeline/pipeline.worker';
 export * from './pipeline/responder';
 export * from './inbox-api.module';
+export * from './pipeline/conversation-lock';

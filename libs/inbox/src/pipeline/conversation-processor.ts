@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { Coalescer, DomainEvents, PrismaService, RedisService } from '@bandeja/core';
+import { Coalescer, DomainEvents, PrismaService } from '@bandeja/core';
+import { ConversationLock } from './conversation-lock';
 import { randomUUID } from 'node:crypto';
 import { toMessageView } from '../conversations/conversation.view';
 import { OutboundService } from '../outbound/outbound.service';
@@ -8,7 +9,6 @@ import type { ActivityListener } from '../inbound/activity-listener';
 import { RESPONDER } from './responder';
 import type { Responder } from './responder';
 
-const LOCK_TTL_MS = 30_000;
 /** The lock is extended between messages once it is this old (not on every message). */
 const LOCK_EXTEND_AFTER_MS = 10_000;
 
@@ -48,53 +48,48 @@ export class ConversationProcessor {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly redis: RedisService,
+    private readonly lock: ConversationLock,
     private readonly outbound: OutboundService,
     private readonly events: DomainEvents,
     @Inject(RESPONDER) private readonly responder: Responder,
     @Optional() @Inject(ACTIVITY_LISTENER) private readonly activity?: ActivityListener,
   ) {}
 
-  /**
-   * 'busy' means another worker holds the conversation: it will see this message too, because a
-   * holder checks once more after letting go of the lock (so a message stored while it was
-   * finishing is never left behind).
-   */
   /** The Redis key a worker holds while it works through a conversation. */
   lockKey(conversationId: string): string {
-    return this.redis.key('conv-lock', conversationId);
+    return this.lock.key(conversationId);
   }
 
+  /**
+   * 'busy' means another worker holds the conversation: it will see this message too, because a
+   * busy job leaves word and the holder goes round once more when it finds word on letting go
+   * (so a message stored while it was finishing is never left behind).
+   */
   async process(conversationId: string): Promise<ProcessOutcome> {
-    const lockKey = this.lockKey(conversationId);
     for (;;) {
       const token = randomUUID();
-      if ((await this.redis.client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK')
-        return 'busy';
+      if (!(await this.lock.acquire(conversationId, token))) return 'busy';
       let extendedAt = Date.now();
+      let again: boolean;
       try {
-        // Reading two rows tells whether another message is waiting: when none was, the check
-        // after unlocking (needed anyway) replaces a second read under the lock.
+        // Two rows tell whether another message is waiting; when only one was, a message stored
+        // meanwhile has a job, and that job leaves word (ConversationLock), so no read is needed after it.
         let pending = await this.unprocessed(conversationId, 2);
         while (pending.length > 0) {
           if (Date.now() - extendedAt > LOCK_EXTEND_AFTER_MS) {
-            await this.redis.client.pexpire(lockKey, LOCK_TTL_MS);
+            await this.lock.extend(conversationId);
             extendedAt = Date.now();
           }
           await this.handle(pending[0], conversationId);
           pending = pending.length > 1 ? await this.unprocessed(conversationId, 2) : [];
         }
       } finally {
-        await this.redis.client
-          .eval(
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-            1,
-            lockKey,
-            token,
-          )
-          .catch(() => undefined);
+        again = await this.lock
+          .release(conversationId, token)
+          // Unsure whether word was left: look in the database instead.
+          .catch(async () => (await this.unprocessed(conversationId, 1)).length > 0);
       }
-      if ((await this.unprocessed(conversationId, 1)).length === 0) return 'done';
+      if (!again) return 'done';
     }
   }
 
