@@ -14,6 +14,8 @@ export interface DomainEvent {
 }
 
 const STREAM_MAX_LENGTH = 10_000;
+/** How often a reader with no listeners looks where the stream ends. */
+const IDLE_POLL_MS = 100;
 
 /**
  * Live events across processes on one Redis stream: any process publishes (XADD, capped), every
@@ -106,6 +108,16 @@ export class DomainEvents implements OnModuleDestroy {
     let last = '$';
     while (this.reading && this.reader) {
       try {
+        if (!this.events$.observed) {
+          // Nobody in this process listens: follow the stream's end instead of fetching and
+          // parsing every event (several per message). A first listener gets everything after
+          // the position seen here, at most one poll old: an event or two from just before it
+          // connected, never a gap.
+          const [latest] = await this.reader.xrevrange(this.stream, '+', '-', 'COUNT', 1);
+          if (latest) last = latest[0];
+          await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS).unref());
+          continue;
+        }
         const result = (await this.reader.xread(
           'COUNT',
           500,
