@@ -47,6 +47,34 @@ describe('inbox pipeline', () => {
       where: { servicePointId: point, conversation: { customerPhone } },
       orderBy: [{ timestamp: 'asc' }, { createdAt: 'asc' }],
     });
+  /** The customer's rows once `count` of their messages are processed and every reply is SENT. */
+  const allProcessed = (customerPhone: string, count: number) =>
+    eventually(
+      async () => {
+        const all = await messagesOf(customerPhone);
+        return all.filter((m) => m.direction === 'IN' && m.processedAt).length === count &&
+          all.filter((m) => m.direction === 'OUT').every((m) => m.status === 'SENT')
+          ? all
+          : null;
+      },
+      60000,
+      `${count} messages processed`,
+    );
+  /** A customer's first message, answered: their conversation row. */
+  const answeredConversation = async (customerPhone: string) => {
+    expect((await inbound({ from: customerPhone, text: 'primero' })).status).toBe(202);
+    await eventually(
+      async () =>
+        (await messagesOf(customerPhone)).some(
+          (m) => m.senderType === 'BOT' && m.status === 'SENT',
+        ),
+      10000,
+      'first reply',
+    );
+    return prisma.conversation.findFirstOrThrow({
+      where: { servicePointId: pointId, customerPhone },
+    });
+  };
   const startWorker = async () => {
     worker = await bootWorker(env);
     await sessionInState(worker, pointId);
@@ -137,17 +165,7 @@ describe('inbox pipeline', () => {
     });
     expect(conv.unreadCount).toBe(100);
     expect(conv.lastInboundAt?.toISOString()).toBe(timestamp);
-    const rows = await eventually(
-      async () => {
-        const all = await messagesOf(from);
-        return all.filter((m) => m.direction === 'IN' && m.processedAt).length === 100 &&
-          all.filter((m) => m.direction === 'OUT').every((m) => m.status === 'SENT')
-          ? all
-          : null;
-      },
-      60000,
-      '100 messages processed',
-    );
+    const rows = await allProcessed(from, 100);
     // The pipeline's order: timestamp (all equal here), then createdAt, then id.
     const incoming = rows
       .filter((m) => m.direction === 'IN')
@@ -225,17 +243,7 @@ describe('inbox pipeline', () => {
     }
     // The bot cannot help with "mensaje N": it apologises twice, then hands the conversation to a
     // person (its third reply) and stays quiet for the rest, which are still processed in order.
-    const rows = await eventually(
-      async () => {
-        const all = await messagesOf(from);
-        return all.filter((m) => m.direction === 'IN' && m.processedAt).length === 200 &&
-          all.filter((m) => m.direction === 'OUT').every((m) => m.status === 'SENT')
-          ? all
-          : null;
-      },
-      60000,
-      '200 messages processed',
-    );
+    const rows = await allProcessed(from, 200);
     const incoming = rows.filter((m) => m.direction === 'IN');
     expect(incoming.map((m) => m.content)).toEqual(
       Array.from({ length: 200 }, (_, i) => `mensaje ${i}`),
@@ -464,16 +472,7 @@ describe('inbox pipeline', () => {
 
   it('a message stored while its conversation is held leaves word for the holder, who goes round again', async () => {
     const from = phone();
-    await inbound({ from, text: 'primero' });
-    await eventually(
-      async () =>
-        (await messagesOf(from)).some((m) => m.senderType === 'BOT' && m.status === 'SENT'),
-      10000,
-      'first reply',
-    );
-    const conv = await prisma.conversation.findFirstOrThrow({
-      where: { servicePointId: pointId, customerPhone: from },
-    });
+    const conv = await answeredConversation(from);
     const lock = worker!.ctx.get(ConversationLock);
     // This test is the holder now; a second taker is refused and leaves word.
     expect(await lock.acquire(conv.id, 'holder')).toBe(true);
@@ -516,17 +515,7 @@ describe('inbox pipeline', () => {
   it('the sweep re-adds only lost work, not a conversation a worker is still holding', async () => {
     if (!worker) await startWorker();
     const from = phone();
-    const first = await inbound({ from, text: 'primero' });
-    expect(first.status).toBe(202);
-    await eventually(
-      async () =>
-        (await messagesOf(from)).some((m) => m.senderType === 'BOT' && m.status === 'SENT'),
-      10000,
-      'first reply',
-    );
-    const conv = await prisma.conversation.findFirstOrThrow({
-      where: { servicePointId: pointId, customerPhone: from },
-    });
+    const conv = await answeredConversation(from);
     // Another worker holds the conversation (as under a backlog): the new message's job finds it
     // busy and ends; the message waits for the holder.
     const redis = api.app.get(RedisService);
