@@ -96,6 +96,11 @@ describe('inbox pipeline', () => {
     await api.close();
   });
 
+  it('plans every statement for its parameters (named statements never settle on a generic plan)', async () => {
+    const [row] = await prisma.$queryRaw<{ plan_cache_mode: string }[]>`SHOW plan_cache_mode`;
+    expect(row.plan_cache_mode).toBe('force_custom_plan');
+  });
+
   it('one customer message → one IN, one conversation, one bot reply SENT through the same point', async () => {
     const from = phone();
     const res = await inbound({ from, text: 'Hola', pushName: 'Ana' });

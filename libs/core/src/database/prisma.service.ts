@@ -35,6 +35,15 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
           connectionString: config.DATABASE_URL,
           max: config.DATABASE_POOL_SIZE,
           connectionTimeoutMillis: 5000,
+          // Named statements let Postgres switch to a generic plan, and it may settle on one
+          // made while a table was still small (a fresh install, a bench) and keep it: Seq Scans
+          // of the whole table in the batched statements, whose arrays a generic plan cannot
+          // size (follow-ups activity fell from ~4 000 to 871/s, bench/README.md). Plans are
+          // made for each call's parameters; parsing is still saved. Costs ~2 ms more per FAQ
+          // search (its plan is the expensive one). An `options` in DATABASE_URL wins.
+          ...(config.DATABASE_STATEMENT_CACHE > 0
+            ? { options: '-c plan_cache_mode=force_custom_plan' }
+            : {}),
         },
         { statementNameGenerator: statementNames(config.DATABASE_STATEMENT_CACHE) },
       ),
