@@ -68,12 +68,18 @@ export class Coalescer<I, O> {
     }
   }
 
+  /** `run`, holding it to one result per item (a short answer would misroute results). */
+  private async runChecked(items: I[]): Promise<O[]> {
+    const results = await this.run(items);
+    if (results.length !== items.length) {
+      throw new Error(`batch returned ${results.length} results for ${items.length} items`);
+    }
+    return results;
+  }
+
   private async execute(batch: Waiting<I, O>[]): Promise<void> {
     try {
-      const results = await this.run(batch.map((w) => w.item));
-      if (results.length !== batch.length) {
-        throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
-      }
+      const results = await this.runChecked(batch.map((w) => w.item));
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) {
@@ -84,7 +90,7 @@ export class Coalescer<I, O> {
       await Promise.all(
         batch.map(async (w) => {
           try {
-            const [result] = await this.run([w.item]);
+            const [result] = await this.runChecked([w.item]);
             w.resolve(result);
           } catch (single) {
             w.reject(single);
