@@ -13,6 +13,7 @@ import {
   bootApi,
   bootWorker,
   createPoint,
+  connectSession,
   disconnectSession,
   eventually,
   sessionInState,
@@ -74,6 +75,24 @@ describe('inbox pipeline', () => {
     return prisma.conversation.findFirstOrThrow({
       where: { servicePointId: pointId, customerPhone },
     });
+  };
+  /**
+   * A customer message sent while another holder has the conversation: stored, and its job has
+   * ended finding the conversation busy (the message waits for the holder).
+   */
+  const storedWhileHeld = async (customerPhone: string, text: string) => {
+    const providerMessageId = unique('held');
+    expect((await inbound({ from: customerPhone, text, providerMessageId })).status).toBe(202);
+    const stored = await prisma.message.findFirstOrThrow({
+      where: { servicePointId: pointId, providerMessageId },
+    });
+    const queue = api.app.get(QueueFactory).get(QUEUES.pipeline);
+    await eventually(
+      async () => (await queue.getJob(`in_${stored.id}`)) === undefined,
+      10000,
+      'job ended busy',
+    );
+    return stored;
   };
   const startWorker = async () => {
     worker = await bootWorker(env);
@@ -389,18 +408,7 @@ describe('inbox pipeline', () => {
       .set(auth(admin))
       .send({ content: '', extra: 1 });
     expect(bad.status).toBe(400);
-    await api
-      .http()
-      .post(`/api/v1/service-points/${pointId}/whatsapp/connect`)
-      .set(auth(admin))
-      .expect(202);
-    await eventually(
-      async () =>
-        (await api.http().get(`/api/v1/service-points/${pointId}/whatsapp`).set(auth(admin))).body
-          .state === 'CONNECTED',
-      5000,
-      'connected',
-    );
+    await connectSession(api, admin, pointId);
   });
 
   it('crash safety: messages stored while no worker runs and Redis is flushed are all answered exactly once', async () => {
@@ -493,17 +501,7 @@ describe('inbox pipeline', () => {
 
     // The real thing: a customer message arrives while the holder (this test) works.
     expect(await lock.acquire(conv.id, 'holder')).toBe(true);
-    const id = `held-${Date.now()}`;
-    expect((await inbound({ from, text: 'mientras', providerMessageId: id })).status).toBe(202);
-    const stored = await prisma.message.findFirstOrThrow({
-      where: { servicePointId: pointId, providerMessageId: id },
-    });
-    const queue = api.app.get(QueueFactory).get(QUEUES.pipeline);
-    await eventually(
-      async () => (await queue.getJob(`in_${stored.id}`)) === undefined,
-      10000,
-      'job ended busy',
-    );
+    const stored = await storedWhileHeld(from, 'mientras');
     expect(
       (await prisma.message.findUniqueOrThrow({ where: { id: stored.id } })).processedAt,
     ).toBeNull();
@@ -523,21 +521,9 @@ describe('inbox pipeline', () => {
     const conv = await answeredConversation(from);
     // Another worker holds the conversation (as under a backlog): the new message's job finds it
     // busy and ends; the message waits for the holder.
-    const redis = api.app.get(RedisService);
-    const lockKey = redis.key('conv-lock', conv.id);
-    await redis.client.set(lockKey, 'another-worker', 'PX', 60_000);
-    const sweepId = `sweep-${Date.now()}`;
-    const second = await inbound({ from, text: 'segundo', providerMessageId: sweepId });
-    expect(second.status).toBe(202);
-    const stored = await prisma.message.findFirstOrThrow({
-      where: { servicePointId: pointId, providerMessageId: sweepId },
-    });
-    const queue = api.app.get(QueueFactory).get(QUEUES.pipeline);
-    await eventually(
-      async () => (await queue.getJob(`in_${stored.id}`)) === undefined,
-      10000,
-      'job ended busy',
-    );
+    const lock = worker!.ctx.get(ConversationLock);
+    expect(await lock.acquire(conv.id, 'another-worker')).toBe(true);
+    const stored = await storedWhileHeld(from, 'segundo');
     await prisma.message.update({
       where: { id: stored.id },
       data: { createdAt: new Date(Date.now() - 10_000) },
@@ -546,7 +532,7 @@ describe('inbox pipeline', () => {
     expect((await sweeper.sweep()).conversations).toBe(0);
     expect((await messagesOf(from)).filter((m) => m.senderType === 'BOT')).toHaveLength(1);
     // The holder dies without finishing: once its lock is gone, the sweep re-adds the work.
-    await redis.client.del(lockKey);
+    await api.app.get(RedisService).client.del(lock.key(conv.id));
     expect((await sweeper.sweep()).conversations).toBe(1);
     await eventually(
       async () =>

@@ -7,6 +7,7 @@ import {
   bootWorker,
   createPoint,
   createUser,
+  connectSession,
   disconnectSession,
   eventually,
   TestApi,
@@ -156,18 +157,7 @@ describe('simulator provider', () => {
     const res = await inbound({ from: '+59170000001', text: 'x' });
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: 'whatsapp_not_ready', details: { state: 'STOPPED' } });
-    await api
-      .http()
-      .post(`/api/v1/service-points/${pointId}/whatsapp/connect`)
-      .set(auth(admin))
-      .expect(202);
-    await eventually(
-      async () =>
-        (await api.http().get(`/api/v1/service-points/${pointId}/whatsapp`).set(auth(admin))).body
-          .state === 'CONNECTED',
-      5000,
-      'simulator connected again',
-    );
+    await connectSession(api, admin, pointId);
     expect((await inbound({ from: '+59170000001', text: 'de nuevo' })).status).toBe(202);
   });
 });

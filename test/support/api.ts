@@ -141,6 +141,22 @@ export function sessionInState(
   );
 }
 
+/** Connects a point's session over HTTP and waits until the api reports it CONNECTED. */
+export async function connectSession(api: TestApi, token: string, pointId: string) {
+  await api
+    .http()
+    .post(`/api/v1/service-points/${pointId}/whatsapp/connect`)
+    .set(auth(token))
+    .expect(202);
+  await eventually(
+    async () =>
+      (await api.http().get(`/api/v1/service-points/${pointId}/whatsapp`).set(auth(token))).body
+        .state === 'CONNECTED',
+    5000,
+    `session of ${pointId} connected`,
+  );
+}
+
 /** Disconnects a point's session over HTTP and waits until the api reports it STOPPED. */
 export async function disconnectSession(api: TestApi, token: string, pointId: string) {
   await api

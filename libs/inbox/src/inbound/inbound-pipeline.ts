@@ -102,9 +102,7 @@ export class InboundPipeline implements InboundSink {
         });
       }
     }
-    await this.events
-      .publishMany(events)
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'live events not published'));
+    await this.events.publishMany(events); // best effort: logs, never throws
     return items.map(() => undefined);
   }
 }

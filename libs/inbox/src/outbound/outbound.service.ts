@@ -129,6 +129,7 @@ export class OutboundService {
         SELECT * FROM unnest(
           ${messageIds}::uuid[], ${replyIds}::uuid[],
           ${items.map((c) => c.reply !== null)}::boolean[],
+          -- Rows without a reply carry their message id as a stand-in uuid; has_reply keeps them out.
           ${items.map((c) => c.reply?.conversationId ?? c.messageId)}::uuid[],
           ${items.map((c) => c.reply?.servicePointId ?? c.messageId)}::uuid[],
           ${items.map((c) => c.reply?.content ?? '')}::text[]

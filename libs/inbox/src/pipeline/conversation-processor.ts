@@ -55,11 +55,6 @@ export class ConversationProcessor {
     @Optional() @Inject(ACTIVITY_LISTENER) private readonly activity?: ActivityListener,
   ) {}
 
-  /** The Redis key a worker holds while it works through a conversation. */
-  lockKey(conversationId: string): string {
-    return this.lock.key(conversationId);
-  }
-
   /**
    * 'busy' means another worker holds the conversation: it will see this message too, because a
    * busy job leaves word and the holder goes round once more when it finds word on letting go

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { AppConfig, PrismaService, QUEUES, QueueFactory, RedisService } from '@bandeja/core';
 import { Job, Worker } from 'bullmq';
 import { CLAIM_TTL_MS, OutboundService } from '../outbound/outbound.service';
+import { ConversationLock } from './conversation-lock';
 import { ConversationProcessor } from './conversation-processor';
 import { enqueueInbound, inboundJobId } from './jobs';
 
@@ -38,6 +39,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly queues: QueueFactory,
     private readonly processor: ConversationProcessor,
+    private readonly lock: ConversationLock,
     private readonly outbound: OutboundService,
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
@@ -102,7 +104,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const queue = this.queues.get(QUEUES.pipeline);
       const probe = this.redis.client.pipeline();
       for (const row of waiting) {
-        probe.exists(this.processor.lockKey(row.conversationId));
+        probe.exists(this.lock.key(row.conversationId));
         probe.exists(queue.toKey(inboundJobId(row.id)));
       }
       const found = waiting.length ? ((await probe.exec()) ?? []) : [];
